@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, IncidentStateSettings, SCHEMA_BY_APP } from '@tocsin/config';
+import { MessagingModule, NatsLifecycle } from '@tocsin/messaging';
+import { DatabaseLifecycle, PersistenceModule } from '@tocsin/persistence';
+import { HealthModule, loggingParams } from '@tocsin/platform';
+import { LoggerModule } from 'nestjs-pino';
+import { Incident } from './incidents/incident.entity';
+import { IncidentsConsumer } from './incidents/incidents.consumer';
+import { IncidentsController } from './incidents/incidents.controller';
+import { IncidentsQuery } from './incidents/incidents.query';
+import { IncidentsService } from './incidents/incidents.service';
+import { MIGRATIONS } from './migrations';
+
+export const SERVICE = 'incident-state';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot(IncidentStateSettings),
+    LoggerModule.forRootAsync({
+      inject: [IncidentStateSettings],
+      useFactory: (s: IncidentStateSettings) => loggingParams(SERVICE, s),
+    }),
+    MessagingModule.forRoot(SERVICE, IncidentStateSettings),
+    PersistenceModule.forRoot(IncidentStateSettings, {
+      schema: SCHEMA_BY_APP['incident-state'],
+      entities: [Incident],
+      migrations: MIGRATIONS,
+    }),
+    HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
+  ],
+  controllers: [IncidentsConsumer, IncidentsController],
+  providers: [IncidentsService, IncidentsQuery],
+})
+export class AppModule {}

@@ -1,0 +1,5 @@
+import { CreateIntegrations1763700000100 } from './1763700000100-CreateIntegrations';
+import { CreateInboundMessages1763700000200 } from './1763700000200-CreateInboundMessages';
+
+/** normalize's migrations, oldest first. */
+export const MIGRATIONS = [CreateIntegrations1763700000100, CreateInboundMessages1763700000200];

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, NotifierSettings, SCHEMA_BY_APP } from '@tocsin/config';
+import { MessagingModule, NatsLifecycle } from '@tocsin/messaging';
+import { DatabaseLifecycle, PersistenceModule } from '@tocsin/persistence';
+import { HealthModule, loggingParams } from '@tocsin/platform';
+import { LoggerModule } from 'nestjs-pino';
+import { IncidentEvent } from './incident-events/incident-event.entity';
+import { IncidentEventsConsumer } from './incident-events/incident-events.consumer';
+import { IncidentEventsService } from './incident-events/incident-events.service';
+import { MIGRATIONS } from './migrations';
+
+export const SERVICE = 'notifier';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot(NotifierSettings),
+    LoggerModule.forRootAsync({
+      inject: [NotifierSettings],
+      useFactory: (s: NotifierSettings) => loggingParams(SERVICE, s),
+    }),
+    MessagingModule.forRoot(SERVICE, NotifierSettings),
+    PersistenceModule.forRoot(NotifierSettings, {
+      schema: SCHEMA_BY_APP.notifier,
+      entities: [IncidentEvent],
+      migrations: MIGRATIONS,
+    }),
+    HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
+  ],
+  controllers: [IncidentEventsConsumer],
+  providers: [IncidentEventsService],
+})
+export class AppModule {}

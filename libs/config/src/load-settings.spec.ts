@@ -1,0 +1,40 @@
+import { ApiSettings, IngestSettings, NormalizeSettings, SETTINGS_BY_APP } from './settings';
+import { loadSettings, SettingsError, settingNames } from './load-settings';
+
+describe('loadSettings', () => {
+  it('applies the documented defaults', () => {
+    const s = loadSettings(NormalizeSettings, {});
+    expect(s.NATS_URL).toBe('nats://127.0.0.1:4222');
+    expect(s.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/tocsin');
+    expect(s.TOCSIN_PREFIX).toBe('tocsin');
+    expect(s.NORMALIZE_PORT).toBe(9101);
+  });
+
+  it('turns numeric strings into numbers', () => {
+    expect(loadSettings(IngestSettings, { INGEST_PORT: '18080' }).INGEST_PORT).toBe(18080);
+  });
+
+  it('reports every bad setting at once, one line each, naming it', () => {
+    let error: unknown;
+    try {
+      loadSettings(ApiSettings, { API_PORT: 'eighty', NATS_URL: 'http://x', TOCSIN_PREFIX: 'Bad Prefix' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    const problems = (error as SettingsError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/API_PORT must be an integer/);
+    expect(problems.join('\n')).toMatch(/NATS_URL must be/);
+    expect(problems.join('\n')).toMatch(/TOCSIN_PREFIX must be/);
+    expect(problems.join('\n')).toMatch(/TOCSIN_ADMIN_KEY is required/);
+  });
+
+  it('lists the variables each app reads', () => {
+    expect(settingNames(SETTINGS_BY_APP.ingest)).toEqual(
+      ['INGEST_BODY_LIMIT', 'INGEST_PORT', 'LOG_LEVEL', 'NATS_URL', 'TOCSIN_PREFIX', 'TOCSIN_STREAM_REPLICAS'].sort(),
+    );
+    expect(settingNames(SETTINGS_BY_APP.api)).toContain('TOCSIN_ADMIN_KEY');
+    expect(settingNames(SETTINGS_BY_APP.notifier)).toContain('SMTP_URL');
+  });
+});

@@ -1,0 +1,170 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+/** Settings every service reads. Each app extends this with what it alone needs. */
+export class BaseSettings {
+  @IsString()
+  @Matches(/^(nats|tls|ws|wss):\/\/[^\s,]+(,(nats|tls|ws|wss):\/\/[^\s,]+)*$/, {
+    message: 'NATS_URL must be one or more nats:// URLs separated by commas',
+  })
+  NATS_URL = 'nats://127.0.0.1:4222';
+
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_-]{0,31}$/, {
+    message: 'TOCSIN_PREFIX must be 1-32 characters: lower-case letters, digits, "_" or "-", starting with a letter',
+  })
+  TOCSIN_PREFIX = 'tocsin';
+
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  /** Replicas of each JetStream stream Tocsin creates: 1 on a single server, 3 on a cluster. */
+  @Transform(toInt)
+  @IsInt({ message: 'TOCSIN_STREAM_REPLICAS must be 1, 3 or 5' })
+  @IsIn([1, 3, 5], { message: 'TOCSIN_STREAM_REPLICAS must be 1, 3 or 5' })
+  TOCSIN_STREAM_REPLICAS = 1;
+}
+
+/** Settings of a service that owns a PostgreSQL schema. */
+export class DatabaseSettings extends BaseSettings {
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\/\S+\/[A-Za-z0-9_-]+(\?\S*)?$/, {
+    message: 'DATABASE_URL must be a postgres:// URL that names a database',
+  })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/tocsin';
+}
+
+export class IngestSettings extends BaseSettings {
+  @Transform(toInt)
+  @IsInt({ message: 'INGEST_PORT must be an integer' })
+  @Min(1)
+  @Max(65535)
+  INGEST_PORT = 8080;
+
+  @Transform(toInt)
+  @IsInt({ message: 'INGEST_BODY_LIMIT must be an integer number of bytes' })
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  INGEST_BODY_LIMIT = 1024 * 1024;
+}
+
+export class NormalizeSettings extends DatabaseSettings {
+  @Transform(toInt)
+  @IsInt({ message: 'NORMALIZE_PORT must be an integer' })
+  @Min(1)
+  @Max(65535)
+  NORMALIZE_PORT = 9101;
+
+  @IsUrl(URL_OPTIONS, { message: 'TOCSIN_PUBLIC_URL must be an http(s) URL' })
+  TOCSIN_PUBLIC_URL = 'http://127.0.0.1:8080';
+}
+
+export class IncidentStateSettings extends DatabaseSettings {
+  @Transform(toInt)
+  @IsInt({ message: 'INCIDENT_STATE_PORT must be an integer' })
+  @Min(1)
+  @Max(65535)
+  INCIDENT_STATE_PORT = 9102;
+}
+
+export class DeployTrackerSettings extends DatabaseSettings {
+  @Transform(toInt)
+  @IsInt({ message: 'DEPLOY_TRACKER_PORT must be an integer' })
+  @Min(1)
+  @Max(65535)
+  DEPLOY_TRACKER_PORT = 9103;
+}
+
+export class NotifierSettings extends DatabaseSettings {
+  @Transform(toInt)
+  @IsInt({ message: 'NOTIFIER_PORT must be an integer' })
+  @Min(1)
+  @Max(65535)
+  NOTIFIER_PORT = 9104;
+
+  @IsUrl(URL_OPTIONS, { message: 'TOCSIN_API_URL must be an http(s) URL' })
+  TOCSIN_API_URL = 'http://127.0.0.1:8081';
+
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  SMTP_FROM?: string;
+
+  @IsUrl(URL_OPTIONS, { message: 'TWILIO_BASE_URL must be an http(s) URL' })
+  TWILIO_BASE_URL = 'https://api.twilio.com';
+
+  @IsOptional()
+  @IsString()
+  TWILIO_ACCOUNT_SID?: string;
+
+  @IsOptional()
+  @IsString()
+  TWILIO_AUTH_TOKEN?: string;
+
+  @IsOptional()
+  @IsString()
+  TWILIO_FROM?: string;
+
+  @IsOptional()
+  @IsString()
+  VAPID_PUBLIC_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  VAPID_PRIVATE_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  VAPID_SUBJECT?: string;
+}
+
+export class ApiSettings extends DatabaseSettings {
+  @Transform(toInt)
+  @IsInt({ message: 'API_PORT must be an integer' })
+  @Min(1)
+  @Max(65535)
+  API_PORT = 8081;
+
+  @IsString()
+  @MinLength(24, { message: 'TOCSIN_ADMIN_KEY must be at least 24 characters' })
+  TOCSIN_ADMIN_KEY: string;
+
+  @IsUrl(URL_OPTIONS, { message: 'TOCSIN_PUBLIC_URL must be an http(s) URL' })
+  TOCSIN_PUBLIC_URL = 'http://127.0.0.1:8080';
+
+  @IsUrl(URL_OPTIONS, { message: 'TOCSIN_API_URL must be an http(s) URL' })
+  TOCSIN_API_URL = 'http://127.0.0.1:8081';
+}
+
+/** The settings class of each app, by Nx project name. Deploy manifests are checked against these. */
+export const SETTINGS_BY_APP = {
+  ingest: IngestSettings,
+  normalize: NormalizeSettings,
+  'incident-state': IncidentStateSettings,
+  'deploy-tracker': DeployTrackerSettings,
+  notifier: NotifierSettings,
+  api: ApiSettings,
+} as const;
+
+export type AppName = keyof typeof SETTINGS_BY_APP;
+export const APP_NAMES = Object.keys(SETTINGS_BY_APP) as AppName[];
+
+/** The settings an app that owns a database keeps in its own PostgreSQL schema. */
+export const SCHEMA_BY_APP: Record<Exclude<AppName, 'ingest'>, string> = {
+  normalize: 'normalize',
+  'incident-state': 'incident_state',
+  'deploy-tracker': 'deploy_tracker',
+  notifier: 'notifier',
+  api: 'api',
+};

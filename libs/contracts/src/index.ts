@@ -1,0 +1,5 @@
+export * from './names';
+export * from './vocabulary';
+export * from './envelope';
+export * from './messages';
+export * from './rpc';

@@ -1,0 +1,192 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { defineMessage } from './envelope';
+import { INCIDENT_CHANGES, type IncidentChange } from './names';
+import {
+  EVENT_ACTIONS,
+  INBOUND_OUTCOMES,
+  INCIDENT_STATUSES,
+  INTEGRATION_KINDS,
+  SEVERITIES,
+  type EventAction,
+  type InboundOutcome,
+  type IncidentStatus,
+  type IntegrationKind,
+  type Severity,
+} from './vocabulary';
+
+/** ingest → normalize: a producer's webhook, stored before ingest answered 202. */
+export class HookReceivedV1 {
+  @IsString()
+  @Length(1, 100)
+  hookId: string;
+
+  @IsUUID()
+  integrationId: string;
+
+  @IsISO8601({ strict: true })
+  receivedAt: string;
+
+  @IsString()
+  @MaxLength(200)
+  contentType: string;
+
+  /** The request headers worth keeping (lower-case names); never credentials. */
+  @IsObject()
+  headers: Record<string, string>;
+
+  /** The body as JSON text (form-encoded `payload=` bodies arrive here already unwrapped). */
+  @IsString()
+  body: string;
+}
+export const HookReceived = defineMessage('hook.received', 1, HookReceivedV1);
+
+/** normalize → incident-state: one event a mapping made of a hook. */
+export class EventNormalizedV1 {
+  @IsString()
+  @Length(1, 100)
+  hookId: string;
+
+  /** The event's position among those the hook fanned out to (mapping `each`). */
+  @IsInt()
+  @Min(0)
+  index: number;
+
+  @IsUUID()
+  integrationId: string;
+
+  @IsIn(EVENT_ACTIONS)
+  action: EventAction;
+
+  @IsString()
+  @Length(1, 1024)
+  dedupKey: string;
+
+  @IsString()
+  @MaxLength(1024)
+  title: string;
+
+  @IsOptional()
+  @IsString()
+  description?: string;
+
+  @IsIn(SEVERITIES)
+  severity: Severity;
+
+  @IsISO8601({ strict: true })
+  receivedAt: string;
+}
+export const EventNormalized = defineMessage('event.normalized', 1, EventNormalizedV1);
+
+/** incident-state (and normalize itself) → normalize: what became of one event of a hook. */
+export class HookOutcomeV1 {
+  @IsString()
+  @Length(1, 100)
+  hookId: string;
+
+  @IsInt()
+  @Min(0)
+  index: number;
+
+  @IsUUID()
+  integrationId: string;
+
+  @IsIn(INBOUND_OUTCOMES)
+  outcome: InboundOutcome;
+
+  @IsOptional()
+  @IsUUID()
+  incidentId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  detail?: string;
+}
+export const HookOutcome = defineMessage('hook.outcome', 1, HookOutcomeV1);
+
+export class IncidentSnapshotV1 {
+  @IsUUID()
+  id: string;
+
+  @IsInt()
+  @Min(1)
+  number: number;
+
+  @IsUUID()
+  integrationId: string;
+
+  @IsString()
+  @Length(1, 1024)
+  dedupKey: string;
+
+  @IsIn(INCIDENT_STATUSES)
+  status: IncidentStatus;
+
+  @IsString()
+  @MaxLength(1024)
+  title: string;
+
+  @IsIn(SEVERITIES)
+  severity: Severity;
+
+  @IsInt()
+  @Min(1)
+  alertCount: number;
+
+  @IsISO8601({ strict: true })
+  openedAt: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  acknowledgedAt?: string | null;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  resolvedAt?: string | null;
+
+  @IsISO8601({ strict: true })
+  lastEventAt: string;
+}
+
+/** incident-state → notifier, api: an incident changed. */
+export class IncidentChangedV1 {
+  @IsIn(INCIDENT_CHANGES)
+  change: IncidentChange;
+
+  @ValidateNested()
+  @Type(() => IncidentSnapshotV1)
+  incident: IncidentSnapshotV1;
+
+  /** The hook whose event caused the change, when a producer caused it. */
+  @IsOptional()
+  @IsString()
+  hookId?: string;
+}
+export const IncidentChanged = defineMessage('incident.changed', 1, IncidentChangedV1);
+
+/** normalize → ingest (KV): what ingest needs to accept a hook for a token, keyed by the token's hash. */
+export class IntegrationIndexEntryV1 {
+  @IsUUID()
+  integrationId: string;
+
+  @IsIn(INTEGRATION_KINDS)
+  kind: IntegrationKind;
+
+  @IsBoolean()
+  enabled: boolean;
+}
+

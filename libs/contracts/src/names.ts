@@ -1,0 +1,148 @@
+/*
+ * Every NATS subject, stream, durable consumer and KV bucket name of Tocsin.
+ *
+ * Renaming any of these needs a migration plan: streams and durable consumers are persistent
+ * state on the NATS server, and running services of two versions must agree on each name.
+ *
+ * Names here are relative: libs/messaging puts the installation prefix (TOCSIN_PREFIX) in front of
+ * every subject ("<prefix>.hooks.received.<id>") and of every stream, consumer and bucket name.
+ */
+
+export const SUBJECTS = {
+  hookReceived: (integrationId: string) => `hooks.received.${integrationId}`,
+  hookOutcome: (integrationId: string) => `hooks.outcome.${integrationId}`,
+  eventNormalized: (integrationId: string) => `events.normalized.${integrationId}`,
+  deployReceived: () => 'deploys.received',
+  deployRecorded: (serviceId: string) => `deploys.recorded.${serviceId}`,
+  incident: (change: IncidentChange, incidentId: string) => `incidents.${change}.${incidentId}`,
+  notification: (result: 'sent' | 'failed', incidentId: string) => `notifications.${result}.${incidentId}`,
+  deadLetter: (subject: string) => `dlq.${subject}`,
+} as const;
+
+/** Wildcard forms, for stream definitions, consumer filters and live subscriptions. */
+export const SUBJECT_FILTERS = {
+  hooksReceived: 'hooks.received.>',
+  hooksOutcome: 'hooks.outcome.>',
+  eventsNormalized: 'events.normalized.>',
+  deploysReceived: 'deploys.received',
+  deploysRecorded: 'deploys.recorded.>',
+  incidents: 'incidents.>',
+  notifications: 'notifications.>',
+  deadLetters: 'dlq.>',
+} as const;
+
+export const INCIDENT_CHANGES = [
+  'opened',
+  'appended',
+  'updated',
+  'acknowledged',
+  'resolved',
+  'reopened',
+] as const;
+export type IncidentChange = (typeof INCIDENT_CHANGES)[number];
+
+export interface StreamDefinition {
+  /** Relative name; the stream is created as "<prefix>-<name>". */
+  readonly name: string;
+  readonly subjects: readonly string[];
+  /** How long the stream keeps messages (they fan out to several consumers: limits retention). */
+  readonly maxAgeMs: number;
+  /** Window in which a repeated Nats-Msg-Id is dropped by the server. */
+  readonly duplicateWindowMs: number;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+const MINUTE = 60 * 1000;
+
+export const STREAMS = {
+  hooks: { name: 'hooks', subjects: [SUBJECT_FILTERS.hooksReceived], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * MINUTE },
+  outcomes: { name: 'outcomes', subjects: [SUBJECT_FILTERS.hooksOutcome], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * MINUTE },
+  events: { name: 'events', subjects: [SUBJECT_FILTERS.eventsNormalized], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * MINUTE },
+  deploys: {
+    name: 'deploys',
+    subjects: [SUBJECT_FILTERS.deploysReceived, SUBJECT_FILTERS.deploysRecorded],
+    maxAgeMs: 7 * DAY,
+    duplicateWindowMs: 10 * MINUTE,
+  },
+  incidents: { name: 'incidents', subjects: [SUBJECT_FILTERS.incidents], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * MINUTE },
+  notifications: {
+    name: 'notifications',
+    subjects: [SUBJECT_FILTERS.notifications],
+    maxAgeMs: 7 * DAY,
+    duplicateWindowMs: 10 * MINUTE,
+  },
+  deadLetters: { name: 'dlq', subjects: [SUBJECT_FILTERS.deadLetters], maxAgeMs: 30 * DAY, duplicateWindowMs: 10 * MINUTE },
+} as const satisfies Record<string, StreamDefinition>;
+
+export type StreamKey = keyof typeof STREAMS;
+
+export interface ConsumerDefinition {
+  /** Relative durable name; created as "<prefix>-<durable>". Replicas of a service share it. */
+  readonly durable: string;
+  readonly stream: StreamKey;
+  readonly filterSubject: string;
+  /** Time a handler has before the message is delivered again. */
+  readonly ackWaitMs: number;
+  /** Deliveries before the message is dead-lettered. */
+  readonly maxDeliver: number;
+  /** Messages handed out and not yet settled, across all replicas. */
+  readonly maxAckPending: number;
+}
+
+const consumer = (
+  durable: string,
+  stream: StreamKey,
+  filterSubject: string,
+  overrides: Partial<ConsumerDefinition> = {},
+): ConsumerDefinition => ({
+  durable,
+  stream,
+  filterSubject,
+  ackWaitMs: 30_000,
+  maxDeliver: 5,
+  maxAckPending: 1_000,
+  ...overrides,
+});
+
+export const CONSUMERS = {
+  normalizeHooks: consumer('normalize-hooks', 'hooks', SUBJECT_FILTERS.hooksReceived),
+  normalizeOutcomes: consumer('normalize-outcomes', 'outcomes', SUBJECT_FILTERS.hooksOutcome),
+  normalizeDeadLetters: consumer('normalize-dlq', 'deadLetters', SUBJECT_FILTERS.deadLetters),
+  incidentStateEvents: consumer('incident-state-events', 'events', SUBJECT_FILTERS.eventsNormalized),
+  incidentStateDeploys: consumer('incident-state-deploys', 'deploys', SUBJECT_FILTERS.deploysRecorded),
+  deployTrackerDeploys: consumer('deploy-tracker-deploys', 'deploys', SUBJECT_FILTERS.deploysReceived),
+  notifierIncidents: consumer('notifier-incidents', 'incidents', SUBJECT_FILTERS.incidents),
+} as const satisfies Record<string, ConsumerDefinition>;
+
+export type ConsumerKey = keyof typeof CONSUMERS;
+
+/** KV buckets; created as "<prefix>-<name>". */
+export const KV_BUCKETS = {
+  /** sha256(token) → IntegrationIndexEntry; written by normalize, read (watched) by ingest. */
+  integrations: 'integrations',
+} as const;
+
+/** Request/reply subjects (core NATS) from api to the services that own the data. */
+export const RPC = {
+  normalize: {
+    createIntegration: 'rpc.normalize.integrations.create',
+    listIntegrations: 'rpc.normalize.integrations.list',
+    getIntegration: 'rpc.normalize.integrations.get',
+  },
+  incidentState: {
+    listIncidents: 'rpc.incident-state.incidents.list',
+    getIncident: 'rpc.incident-state.incidents.get',
+  },
+} as const;
+
+/** Message headers Tocsin sets besides Nats-Msg-Id. */
+export const HEADERS = {
+  messageId: 'Nats-Msg-Id',
+  hookId: 'Tocsin-Hook-Id',
+  incidentId: 'Tocsin-Incident-Id',
+  messageType: 'Tocsin-Type',
+  deadLetterReason: 'Tocsin-Dlq-Reason',
+  deadLetterConsumer: 'Tocsin-Dlq-Consumer',
+  deadLetterDeliveries: 'Tocsin-Dlq-Deliveries',
+  deadLetterSubject: 'Tocsin-Dlq-Subject',
+} as const;

@@ -1,0 +1,2 @@
+export * from './dedup-key';
+export * from './generic';

@@ -1,0 +1,128 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  jetstreamManager,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { STREAMS, type ConsumerDefinition, type StreamDefinition } from '@tocsin/contracts';
+import type { Naming } from './naming';
+
+const STREAM_NOT_FOUND = 10059;
+const CONSUMER_NOT_FOUND = 10014;
+
+/**
+ * Creates Tocsin's streams, durable consumers and KV buckets, or brings them to the
+ * configuration in libs/contracts. Every call is idempotent; replicas of a service may race.
+ */
+export class JetStreamProvisioner {
+  private jsm?: JetStreamManager;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly naming: Naming,
+    private readonly replicas: number,
+  ) {}
+
+  private async manager(): Promise<JetStreamManager> {
+    this.jsm ??= await jetstreamManager(this.nc, { timeout: 10_000 });
+    return this.jsm;
+  }
+
+  async ensureAllStreams(): Promise<void> {
+    for (const def of Object.values(STREAMS)) await this.ensureStream(def);
+  }
+
+  async ensureStream(def: StreamDefinition): Promise<void> {
+    const jsm = await this.manager();
+    const wanted: Partial<StreamConfig> & { name: string } = {
+      name: this.naming.stream(def),
+      subjects: def.subjects.map((s) => this.naming.subject(s)),
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_age: nanos(def.maxAgeMs),
+      duplicate_window: nanos(def.duplicateWindowMs),
+      num_replicas: this.replicas,
+    };
+    try {
+      const info = await jsm.streams.info(wanted.name);
+      const current = info.config;
+      const same =
+        JSON.stringify([...current.subjects].sort()) === JSON.stringify([...(wanted.subjects ?? [])].sort()) &&
+        current.max_age === wanted.max_age &&
+        current.duplicate_window === wanted.duplicate_window &&
+        current.num_replicas === wanted.num_replicas;
+      if (!same) await jsm.streams.update(wanted.name, { ...current, ...wanted });
+    } catch (error) {
+      if (!isApiError(error, STREAM_NOT_FOUND)) throw error;
+      try {
+        await jsm.streams.add(wanted);
+      } catch (addError) {
+        // Another replica created it first with the same configuration: that is fine.
+        if (!(addError instanceof JetStreamApiError)) throw addError;
+        await jsm.streams.info(wanted.name);
+      }
+    }
+  }
+
+  async ensureConsumer(def: ConsumerDefinition): Promise<void> {
+    const jsm = await this.manager();
+    const stream = this.naming.stream(STREAMS[def.stream]);
+    const wanted = {
+      durable_name: this.naming.durable(def),
+      filter_subject: this.naming.subject(def.filterSubject),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(def.ackWaitMs),
+      // Unlimited on the server: the transport counts deliveries itself and dead-letters at
+      // def.maxDeliver, so a dead letter that cannot be stored yet is retried rather than lost.
+      max_deliver: -1,
+      max_ack_pending: def.maxAckPending,
+    };
+    try {
+      const info = await jsm.consumers.info(stream, wanted.durable_name);
+      const c = info.config;
+      if (
+        c.filter_subject !== wanted.filter_subject ||
+        c.ack_wait !== wanted.ack_wait ||
+        c.max_deliver !== -1 ||
+        c.max_ack_pending !== wanted.max_ack_pending
+      ) {
+        await jsm.consumers.update(stream, wanted.durable_name, {
+          filter_subject: wanted.filter_subject,
+          ack_wait: wanted.ack_wait,
+          max_deliver: -1,
+          max_ack_pending: wanted.max_ack_pending,
+        });
+      }
+    } catch (error) {
+      if (!isApiError(error, CONSUMER_NOT_FOUND)) throw error;
+      await jsm.consumers.add(stream, wanted);
+    }
+  }
+
+  async ensureKv(name: string): Promise<KV> {
+    return new Kvm(this.nc).create(this.naming.bucket(name), { history: 1, replicas: this.replicas });
+  }
+
+  /** Removes every stream of this installation: test runs call it to clean up after themselves. */
+  async deleteAllStreams(): Promise<void> {
+    const jsm = await this.manager();
+    for await (const name of jsm.streams.names()) {
+      if (name.startsWith(`${this.naming.prefix}-`) || name.startsWith(`KV_${this.naming.prefix}-`)) {
+        await jsm.streams.delete(name);
+      }
+    }
+  }
+}
+
+function isApiError(error: unknown, code: number): boolean {
+  return error instanceof JetStreamApiError && error.code === code;
+}

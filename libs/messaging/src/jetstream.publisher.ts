@@ -1,0 +1,76 @@
+import { jetstream, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { HEADERS, type Envelope, type MessageType } from '@tocsin/contracts';
+import { PublishFailedError } from './errors';
+import { uuidv7 } from './ids';
+import type { Naming } from './naming';
+
+export interface PublishOptions {
+  /** Deterministic id: the stream drops a second message with the same id (Nats-Msg-Id). */
+  messageId: string;
+  correlationId?: string;
+  /** Extra headers, for example the hook or incident id that logs and dead letters carry. */
+  headers?: Record<string, string>;
+  occurredAt?: Date;
+}
+
+export interface PublishResult {
+  sequence: number;
+  duplicate: boolean;
+}
+
+/** Publishes enveloped messages to JetStream and waits for the stream to store them. */
+export class JetStreamPublisher {
+  private readonly js: JetStreamClient;
+
+  constructor(
+    nc: NatsConnection,
+    private readonly naming: Naming,
+    private readonly timeoutMs = 5_000,
+  ) {
+    this.js = jetstream(nc, { timeout: timeoutMs });
+  }
+
+  envelope<P extends object>(type: MessageType<P>, payload: P, options: PublishOptions): Envelope<P> {
+    return {
+      id: options.messageId,
+      type: type.type,
+      version: type.version,
+      occurredAt: (options.occurredAt ?? new Date()).toISOString(),
+      correlationId: options.correlationId ?? options.messageId,
+      payload,
+    };
+  }
+
+  /** Resolves once the stream acknowledged the message; rejects with PublishFailedError otherwise. */
+  async publish<P extends object>(
+    subject: string,
+    type: MessageType<P>,
+    payload: P,
+    options: PublishOptions,
+  ): Promise<PublishResult> {
+    return this.publishRaw(subject, JSON.stringify(this.envelope(type, payload, options)), {
+      ...options.headers,
+      [HEADERS.messageType]: `${type.type}.v${type.version}`,
+    }, options.messageId);
+  }
+
+  /** Publishes an already-encoded body (used for dead letters, which keep the original bytes). */
+  async publishRaw(
+    subject: string,
+    data: string | Uint8Array,
+    headerValues: Record<string, string>,
+    messageId: string = uuidv7(),
+  ): Promise<PublishResult> {
+    const h = natsHeaders();
+    for (const [name, value] of Object.entries(headerValues)) h.set(name, value);
+    const full = this.naming.subject(subject);
+    let ack: PubAck;
+    try {
+      ack = await this.js.publish(full, data, { msgID: messageId, headers: h, timeout: this.timeoutMs });
+    } catch (error) {
+      throw new PublishFailedError(full, { cause: error });
+    }
+    return { sequence: ack.seq, duplicate: ack.duplicate };
+  }
+}

@@ -1,0 +1,300 @@
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { jetstream, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import {
+  CONSUMERS,
+  HEADERS,
+  flattenErrors,
+  parseEnvelope,
+  type ConsumerDefinition,
+  type MessageType,
+  type RpcReply,
+} from '@tocsin/contracts';
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { PinoLogger } from 'nestjs-pino';
+import { lastValueFrom } from 'rxjs';
+import { STREAMS } from '@tocsin/contracts';
+import { JetStreamContext } from './jetstream.context';
+import type { JetStreamProvisioner } from './jetstream.provisioner';
+import type { JetStreamPublisher } from './jetstream.publisher';
+import { consumerAckPending, consumerPending, deadLetters, handlerDuration } from './messaging.metrics';
+import type { Naming } from './naming';
+import { RpcFailure } from './rpc-failure';
+import { describeError, settleFailure, type Settlement } from './settlement';
+import { uuidv7 } from './ids';
+
+/** Extras a handler declares with @EventPattern / @MessagePattern. */
+export interface HandlerExtras {
+  /** Stream handlers: the message type the envelope is checked against before the handler runs. */
+  messageType?: MessageType<object>;
+  /** Request handlers: the class the request body is validated against. */
+  request?: ClassConstructor<object>;
+  /** Stream handlers: messages handled at once by this replica (default 32). */
+  concurrency?: number;
+}
+
+export interface JetStreamServerDeps {
+  nc: NatsConnection;
+  naming: Naming;
+  provisioner: JetStreamProvisioner;
+  publisher: JetStreamPublisher;
+  logger: PinoLogger;
+  service: string;
+}
+
+const CONSUMERS_BY_DURABLE = new Map<string, ConsumerDefinition>(
+  Object.values(CONSUMERS).map((c) => [c.durable, c]),
+);
+
+/**
+ * NestJS transport strategy over JetStream and core NATS.
+ *
+ * - `@EventPattern(CONSUMERS.x.durable, { messageType })` handlers consume that durable pull
+ *   consumer (shared by every replica). A message is acked only after its handler resolved, which
+ *   handlers do after their database transaction committed; a poison message (bad JSON, bad
+ *   envelope, PoisonMessageError) is dead-lettered at once; any other failure is nak'ed with
+ *   backoff and, at its last delivery, dead-lettered to `dlq.<subject>` with the reason in headers.
+ * - `@MessagePattern(RPC.x.y, { request })` handlers answer core NATS requests in a queue group,
+ *   replying with an RpcReply.
+ */
+export class JetStreamServer extends Server implements CustomTransportStrategy {
+  override readonly transportId = Symbol('jetstream');
+  private readonly consumers: ConsumerMessages[] = [];
+  private readonly subscriptions: Subscription[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private lagTimer?: NodeJS.Timeout;
+  private closing = false;
+
+  constructor(private readonly deps: JetStreamServerDeps) {
+    super();
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (error: unknown) => callback(error),
+    );
+  }
+
+  private async start(): Promise<void> {
+    const { provisioner } = this.deps;
+    await provisioner.ensureAllStreams();
+    const watched: { def: ConsumerDefinition; consumer: Consumer }[] = [];
+    for (const [pattern, handler] of this.messageHandlers) {
+      const extras = (handler.extras ?? {}) as HandlerExtras;
+      if (handler.isEventHandler) {
+        const def = CONSUMERS_BY_DURABLE.get(pattern);
+        if (!def) throw new Error(`@EventPattern('${pattern}') names no consumer in libs/contracts CONSUMERS`);
+        await provisioner.ensureConsumer(def);
+        const consumer = await jetstream(this.deps.nc).consumers.get(
+          this.deps.naming.stream(STREAMS[def.stream]),
+          this.deps.naming.durable(def),
+        );
+        watched.push({ def, consumer });
+        void this.consume(def, consumer, extras);
+      } else {
+        this.subscriptions.push(
+          this.deps.nc.subscribe(this.deps.naming.subject(pattern), {
+            queue: this.deps.naming.queueGroup(this.deps.service),
+            callback: (error, msg) => {
+              if (!error) void this.answer(pattern, msg, extras);
+            },
+          }),
+        );
+      }
+    }
+    this.lagTimer = setInterval(() => void this.recordLag(watched), 5_000);
+    this.lagTimer.unref();
+  }
+
+  private async consume(def: ConsumerDefinition, consumer: Consumer, extras: HandlerExtras): Promise<void> {
+    const concurrency = extras.concurrency ?? 32;
+    const messages = await consumer.consume({ max_messages: concurrency * 2 });
+    this.consumers.push(messages);
+    const slots = new Slots(concurrency);
+    for await (const message of messages) {
+      await slots.take();
+      const work = this.process(def, message, extras).finally(() => {
+        slots.give();
+        this.inFlight.delete(work);
+      });
+      this.inFlight.add(work);
+    }
+  }
+
+  private async process(def: ConsumerDefinition, message: JsMsg, extras: HandlerExtras): Promise<void> {
+    const started = process.hrtime.bigint();
+    const context = new JetStreamContext([message, def.durable]);
+    const bindings: Record<string, string | number> = {
+      consumer: def.durable,
+      messageId: context.messageId,
+      delivery: context.deliveryCount,
+    };
+    const hookId = context.header(HEADERS.hookId);
+    if (hookId) bindings['hookId'] = hookId;
+    const incidentId = context.header(HEADERS.incidentId);
+    if (incidentId) bindings['incidentId'] = incidentId;
+
+    const settlement = await this.deps.logger.runInContext(
+      async (): Promise<Settlement> => {
+        try {
+          if (context.deliveryCount > def.maxDeliver) {
+            // Deliveries beyond the limit mean the handler never settled it (the process died).
+            return { kind: 'dead-letter', reason: `not settled after ${def.maxDeliver} deliveries` };
+          }
+          const raw: unknown = message.json();
+          const data = extras.messageType ? parseEnvelope(extras.messageType, raw) : raw;
+          const handler = this.getHandlerByPattern(def.durable);
+          if (!handler) throw new Error(`no handler for ${def.durable}`);
+          await lastValueFrom(this.transformToObservable(await handler(data, context)), { defaultValue: undefined });
+          return { kind: 'ack' };
+        } catch (error) {
+          const settlement = settleFailure(error, context.deliveryCount, def.maxDeliver);
+          this.deps.logger.warn({ err: error, settlement: settlement.kind }, 'handler failed');
+          return settlement;
+        }
+      },
+      { bindings },
+    );
+
+    const applied = await this.settle(def, message, settlement);
+    handlerDuration.observe(
+      { consumer: def.durable, settlement: applied },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+  }
+
+  private async settle(def: ConsumerDefinition, message: JsMsg, settlement: Settlement): Promise<string> {
+    switch (settlement.kind) {
+      case 'ack':
+        message.ack();
+        return 'ack';
+      case 'nak':
+        message.nak(settlement.delayMs);
+        return 'nak';
+      case 'dead-letter':
+        try {
+          await this.deadLetter(def, message, settlement.reason);
+          message.term(settlement.reason.slice(0, 200));
+          deadLetters.inc({ consumer: def.durable });
+          return 'dead-letter';
+        } catch (error) {
+          // Not stored anywhere yet: keep it in the stream and try again later.
+          this.deps.logger.error({ err: error, consumer: def.durable }, 'dead letter not stored; will retry');
+          message.nak(5_000);
+          return 'nak';
+        }
+    }
+  }
+
+  private async deadLetter(def: ConsumerDefinition, message: JsMsg, reason: string): Promise<void> {
+    const headerValues: Record<string, string> = {};
+    for (const [name, values] of message.headers ?? []) {
+      if (name !== HEADERS.messageId && values[0] !== undefined) headerValues[name] = values[0];
+    }
+    const subject = this.deps.naming.relative(message.subject);
+    Object.assign(headerValues, {
+      [HEADERS.deadLetterReason]: reason.replace(/[\r\n]+/g, ' ').slice(0, 1000),
+      [HEADERS.deadLetterConsumer]: def.durable,
+      [HEADERS.deadLetterDeliveries]: String(message.info.deliveryCount),
+      [HEADERS.deadLetterSubject]: subject,
+    });
+    await this.deps.publisher.publishRaw(
+      `dlq.${subject}`,
+      message.data,
+      headerValues,
+      `dlq:${def.durable}:${message.info.streamSequence}`,
+    );
+  }
+
+  private async answer(pattern: string, msg: Msg, extras: HandlerExtras): Promise<void> {
+    const reply = (body: RpcReply<unknown>): void => {
+      if (msg.reply) msg.respond(JSON.stringify(body));
+    };
+    try {
+      let data: unknown = msg.data.length > 0 ? msg.json() : {};
+      if (extras.request) {
+        const instance = plainToInstance(extras.request, data ?? {});
+        const problems = flattenErrors(await validate(instance, { whitelist: true, forbidNonWhitelisted: true }));
+        if (problems.length > 0) throw RpcFailure.invalid(problems);
+        data = instance;
+      }
+      const handler = this.getHandlerByPattern(pattern);
+      if (!handler) throw new Error(`no handler for ${pattern}`);
+      const result: unknown = await lastValueFrom(this.transformToObservable(await handler(data, msg)), {
+        defaultValue: undefined,
+      });
+      reply({ ok: true, data: result });
+    } catch (error) {
+      if (error instanceof RpcFailure) {
+        reply({ ok: false, error: error.toRpcError() });
+        return;
+      }
+      const errorId = uuidv7();
+      this.deps.logger.error({ err: error, errorId, subject: pattern }, 'request failed');
+      reply({ ok: false, error: { status: 500, code: 'internal', message: `internal error ${errorId}: ${describeError(error).slice(0, 200)}` } });
+    }
+  }
+
+  private async recordLag(watched: { def: ConsumerDefinition; consumer: Consumer }[]): Promise<void> {
+    for (const { def, consumer } of watched) {
+      try {
+        const info = await consumer.info(false);
+        consumerPending.set({ consumer: def.durable }, info.num_pending);
+        consumerAckPending.set({ consumer: def.durable }, info.num_ack_pending);
+      } catch {
+        // NATS away for a moment: the gauge keeps its last value.
+      }
+    }
+  }
+
+  /** Stops taking messages, lets the ones in flight finish and settle, then returns. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    for (const sub of this.subscriptions) await sub.drain().catch(() => undefined);
+    for (const messages of this.consumers) messages.stop();
+    const deadline = Date.now() + 20_000;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.inFlight]), sleep(500)]);
+    }
+  }
+
+  on(): void {
+    throw new Error('JetStreamServer has no events to listen to');
+  }
+
+  unwrap<T>(): T {
+    return this.deps.nc as T;
+  }
+}
+
+/** A counting semaphore. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,5 @@
+export * from './bootstrap';
+export * from './health.controller';
+export * from './health.module';
+export * from './http-error.filter';
+export * from './logging';
