@@ -21,7 +21,11 @@ export const SERVICE = 'api';
       useFactory: (s: ApiSettings) => loggingParams(SERVICE, s),
     }),
     MessagingModule.forRoot(SERVICE, ApiSettings),
-    PersistenceModule.forRoot(ApiSettings, { schema: SCHEMA_BY_APP.api, entities: [ApiKey], migrations: MIGRATIONS }),
+    PersistenceModule.forRoot(ApiSettings, {
+      schema: SCHEMA_BY_APP.api,
+      entities: [ApiKey],
+      migrations: MIGRATIONS,
+    }),
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
   controllers: [IntegrationsController, IncidentsController],

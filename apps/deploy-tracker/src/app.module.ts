@@ -4,6 +4,7 @@ import { MessagingModule, NatsLifecycle } from '@tocsin/messaging';
 import { DatabaseLifecycle, PersistenceModule } from '@tocsin/persistence';
 import { HealthModule, loggingParams } from '@tocsin/platform';
 import { LoggerModule } from 'nestjs-pino';
+import { MIGRATIONS } from './migrations';
 
 export const SERVICE = 'deploy-tracker';
 
@@ -19,7 +20,7 @@ export const SERVICE = 'deploy-tracker';
     PersistenceModule.forRoot(DeployTrackerSettings, {
       schema: SCHEMA_BY_APP['deploy-tracker'],
       entities: [],
-      migrations: [],
+      migrations: MIGRATIONS,
     }),
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],

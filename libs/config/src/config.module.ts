@@ -7,7 +7,10 @@ import { loadSettings, type SettingsClass } from './load-settings';
  */
 @Module({})
 export class ConfigModule {
-  static forRoot<T extends object>(cls: SettingsClass<T>, env: NodeJS.ProcessEnv = process.env): DynamicModule {
+  static forRoot<T extends object>(
+    cls: SettingsClass<T>,
+    env: NodeJS.ProcessEnv = process.env,
+  ): DynamicModule {
     return {
       module: ConfigModule,
       global: true,

@@ -44,5 +44,5 @@ export function loadSettings<T extends object>(
 function describe(error: ValidationError): string[] {
   const constraints = Object.values(error.constraints ?? {});
   if (error.value === undefined) return [`${error.property} is required`];
-  return constraints.length > 0 ? [constraints[0] as string] : [`${error.property} is invalid`];
+  return constraints.length > 0 ? [constraints[0]] : [`${error.property} is invalid`];
 }

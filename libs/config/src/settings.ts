@@ -19,7 +19,8 @@ export class BaseSettings {
 
   @IsString()
   @Matches(/^[a-z][a-z0-9_-]{0,31}$/, {
-    message: 'TOCSIN_PREFIX must be 1-32 characters: lower-case letters, digits, "_" or "-", starting with a letter',
+    message:
+      'TOCSIN_PREFIX must be 1-32 characters: lower-case letters, digits, "_" or "-", starting with a letter',
   })
   TOCSIN_PREFIX = 'tocsin';
 

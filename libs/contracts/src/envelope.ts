@@ -1,5 +1,14 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { IsInt, IsISO8601, IsObject, IsString, Length, Min, validateSync, type ValidationError } from 'class-validator';
+import {
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsString,
+  Length,
+  Min,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
 
 /**
  * Every message on the wire: the payload inside a versioned envelope. A change that breaks
@@ -69,7 +78,8 @@ export function parseEnvelope<P extends object>(messageType: MessageType<P>, raw
   }
   const envelope = plainToInstance(Envelope, raw) as Envelope<P>;
   const problems = flattenErrors(validateSync(envelope));
-  if (envelope.type !== messageType.type) problems.push(`type is "${String(envelope.type)}", expected "${messageType.type}"`);
+  if (envelope.type !== messageType.type)
+    problems.push(`type is "${String(envelope.type)}", expected "${messageType.type}"`);
   if (envelope.version !== messageType.version) {
     problems.push(`version is ${String(envelope.version)}, expected ${messageType.version}`);
   }

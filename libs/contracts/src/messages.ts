@@ -189,4 +189,3 @@ export class IntegrationIndexEntryV1 {
   @IsBoolean()
   enabled: boolean;
 }
-

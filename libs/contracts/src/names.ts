@@ -55,23 +55,48 @@ const DAY = 24 * 60 * 60 * 1000;
 const MINUTE = 60 * 1000;
 
 export const STREAMS = {
-  hooks: { name: 'hooks', subjects: [SUBJECT_FILTERS.hooksReceived], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * MINUTE },
-  outcomes: { name: 'outcomes', subjects: [SUBJECT_FILTERS.hooksOutcome], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * MINUTE },
-  events: { name: 'events', subjects: [SUBJECT_FILTERS.eventsNormalized], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * MINUTE },
+  hooks: {
+    name: 'hooks',
+    subjects: [SUBJECT_FILTERS.hooksReceived],
+    maxAgeMs: 7 * DAY,
+    duplicateWindowMs: 10 * MINUTE,
+  },
+  outcomes: {
+    name: 'outcomes',
+    subjects: [SUBJECT_FILTERS.hooksOutcome],
+    maxAgeMs: 7 * DAY,
+    duplicateWindowMs: 10 * MINUTE,
+  },
+  events: {
+    name: 'events',
+    subjects: [SUBJECT_FILTERS.eventsNormalized],
+    maxAgeMs: 7 * DAY,
+    duplicateWindowMs: 10 * MINUTE,
+  },
   deploys: {
     name: 'deploys',
     subjects: [SUBJECT_FILTERS.deploysReceived, SUBJECT_FILTERS.deploysRecorded],
     maxAgeMs: 7 * DAY,
     duplicateWindowMs: 10 * MINUTE,
   },
-  incidents: { name: 'incidents', subjects: [SUBJECT_FILTERS.incidents], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * MINUTE },
+  incidents: {
+    name: 'incidents',
+    subjects: [SUBJECT_FILTERS.incidents],
+    maxAgeMs: 7 * DAY,
+    duplicateWindowMs: 10 * MINUTE,
+  },
   notifications: {
     name: 'notifications',
     subjects: [SUBJECT_FILTERS.notifications],
     maxAgeMs: 7 * DAY,
     duplicateWindowMs: 10 * MINUTE,
   },
-  deadLetters: { name: 'dlq', subjects: [SUBJECT_FILTERS.deadLetters], maxAgeMs: 30 * DAY, duplicateWindowMs: 10 * MINUTE },
+  deadLetters: {
+    name: 'dlq',
+    subjects: [SUBJECT_FILTERS.deadLetters],
+    maxAgeMs: 30 * DAY,
+    duplicateWindowMs: 10 * MINUTE,
+  },
 } as const satisfies Record<string, StreamDefinition>;
 
 export type StreamKey = keyof typeof STREAMS;

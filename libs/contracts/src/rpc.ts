@@ -1,5 +1,16 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import {
   INCIDENT_STATUSES,
   INTEGRATION_KINDS,
@@ -119,4 +130,3 @@ export interface InboundMessageView {
   headers: Record<string, string>;
   body: string;
 }
-

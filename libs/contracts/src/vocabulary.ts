@@ -28,5 +28,12 @@ export const INBOUND_OUTCOMES = [
 export type InboundOutcome = (typeof INBOUND_OUTCOMES)[number];
 
 /** Outcomes that incident-state reports for an applied event. */
-export const APPLIED_OUTCOMES = ['opened', 'appended', 'closed', 'acknowledged', 'updated', 'ignored'] as const;
+export const APPLIED_OUTCOMES = [
+  'opened',
+  'appended',
+  'closed',
+  'acknowledged',
+  'updated',
+  'ignored',
+] as const;
 export type AppliedOutcome = (typeof APPLIED_OUTCOMES)[number];

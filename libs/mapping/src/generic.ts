@@ -17,7 +17,19 @@ export type MappingResult =
   | { kind: 'ignored'; rule: string }
   | { kind: 'unmapped'; detail: string };
 
-const OPEN = ['trigger', 'triggered', 'firing', 'open', 'problem', 'alert', 'down', 'critical', 'error', 'failed', 'failure'];
+const OPEN = [
+  'trigger',
+  'triggered',
+  'firing',
+  'open',
+  'problem',
+  'alert',
+  'down',
+  'critical',
+  'error',
+  'failed',
+  'failure',
+];
 const CLOSE = ['resolve', 'resolved', 'ok', 'closed', 'recovered', 'up', 'success', 'passed'];
 const ACK = ['acknowledge', 'acknowledged', 'ack'];
 
@@ -57,11 +69,18 @@ export function mapGeneric(payload: unknown): MappingResult {
       : ACK.includes(value)
         ? 'acknowledge'
         : null;
-  if (!action) return { kind: 'unmapped', detail: `${actionField} "${value.slice(0, 100)}" opens, closes or acknowledges nothing` };
+  if (!action)
+    return {
+      kind: 'unmapped',
+      detail: `${actionField} "${value.slice(0, 100)}" opens, closes or acknowledges nothing`,
+    };
 
   const keyField = KEY_FIELDS.find((f) => scalar(own(body, f)) !== null);
   const titleField = TITLE_FIELDS.find((f) => scalar(own(body, f)) !== null);
-  const title = (titleField ? (scalar(own(body, titleField)) as string) : 'Untitled alert').slice(0, MAX_TITLE);
+  const title = (titleField ? (scalar(own(body, titleField)) as string) : 'Untitled alert').slice(
+    0,
+    MAX_TITLE,
+  );
   const severityValue = scalar(own(body, 'severity'))?.toLowerCase();
   const severity: Severity = (SEVERITIES as readonly string[]).includes(severityValue ?? '')
     ? (severityValue as Severity)
@@ -69,7 +88,7 @@ export function mapGeneric(payload: unknown): MappingResult {
   return {
     kind: 'event',
     action,
-    dedupKey: keyField ? (scalar(own(body, keyField)) as string) : null,
+    dedupKey: keyField ? scalar(own(body, keyField)) : null,
     title,
     description: null,
     severity,

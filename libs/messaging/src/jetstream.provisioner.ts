@@ -55,7 +55,8 @@ export class JetStreamProvisioner {
       const info = await jsm.streams.info(wanted.name);
       const current = info.config;
       const same =
-        JSON.stringify([...current.subjects].sort()) === JSON.stringify([...(wanted.subjects ?? [])].sort()) &&
+        JSON.stringify([...current.subjects].sort()) ===
+          JSON.stringify([...(wanted.subjects ?? [])].sort()) &&
         current.max_age === wanted.max_age &&
         current.duplicate_window === wanted.duplicate_window &&
         current.num_replicas === wanted.num_replicas;

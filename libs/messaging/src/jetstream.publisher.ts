@@ -49,10 +49,15 @@ export class JetStreamPublisher {
     payload: P,
     options: PublishOptions,
   ): Promise<PublishResult> {
-    return this.publishRaw(subject, JSON.stringify(this.envelope(type, payload, options)), {
-      ...options.headers,
-      [HEADERS.messageType]: `${type.type}.v${type.version}`,
-    }, options.messageId);
+    return this.publishRaw(
+      subject,
+      JSON.stringify(this.envelope(type, payload, options)),
+      {
+        ...options.headers,
+        [HEADERS.messageType]: `${type.type}.v${type.version}`,
+      },
+      options.messageId,
+    );
   }
 
   /** Publishes an already-encoded body (used for dead letters, which keep the original bytes). */

@@ -4,6 +4,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import {
   CONSUMERS,
   HEADERS,
+  STREAMS,
   flattenErrors,
   parseEnvelope,
   type ConsumerDefinition,
@@ -14,7 +15,6 @@ import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { PinoLogger } from 'nestjs-pino';
 import { lastValueFrom } from 'rxjs';
-import { STREAMS } from '@tocsin/contracts';
 import { JetStreamContext } from './jetstream.context';
 import type { JetStreamProvisioner } from './jetstream.provisioner';
 import type { JetStreamPublisher } from './jetstream.publisher';
@@ -85,7 +85,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       const extras = (handler.extras ?? {}) as HandlerExtras;
       if (handler.isEventHandler) {
         const def = CONSUMERS_BY_DURABLE.get(pattern);
-        if (!def) throw new Error(`@EventPattern('${pattern}') names no consumer in libs/contracts CONSUMERS`);
+        if (!def)
+          throw new Error(`@EventPattern('${pattern}') names no consumer in libs/contracts CONSUMERS`);
         await provisioner.ensureConsumer(def);
         const consumer = await jetstream(this.deps.nc).consumers.get(
           this.deps.naming.stream(STREAMS[def.stream]),
@@ -147,7 +148,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           const data = extras.messageType ? parseEnvelope(extras.messageType, raw) : raw;
           const handler = this.getHandlerByPattern(def.durable);
           if (!handler) throw new Error(`no handler for ${def.durable}`);
-          await lastValueFrom(this.transformToObservable(await handler(data, context)), { defaultValue: undefined });
+          await lastValueFrom(this.transformToObservable(await handler(data, context)), {
+            defaultValue: undefined,
+          });
           return { kind: 'ack' };
         } catch (error) {
           const settlement = settleFailure(error, context.deliveryCount, def.maxDeliver);
@@ -216,7 +219,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       let data: unknown = msg.data.length > 0 ? msg.json() : {};
       if (extras.request) {
         const instance = plainToInstance(extras.request, data ?? {});
-        const problems = flattenErrors(await validate(instance, { whitelist: true, forbidNonWhitelisted: true }));
+        const problems = flattenErrors(
+          await validate(instance, { whitelist: true, forbidNonWhitelisted: true }),
+        );
         if (problems.length > 0) throw RpcFailure.invalid(problems);
         data = instance;
       }
@@ -233,7 +238,14 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       }
       const errorId = uuidv7();
       this.deps.logger.error({ err: error, errorId, subject: pattern }, 'request failed');
-      reply({ ok: false, error: { status: 500, code: 'internal', message: `internal error ${errorId}: ${describeError(error).slice(0, 200)}` } });
+      reply({
+        ok: false,
+        error: {
+          status: 500,
+          code: 'internal',
+          message: `internal error ${errorId}: ${describeError(error).slice(0, 200)}`,
+        },
+      });
     }
   }
 

@@ -55,8 +55,16 @@ export class MessagingModule {
             streamReplicas: s.TOCSIN_STREAM_REPLICAS,
           }),
         },
-        { provide: NATS_CONNECTION, inject: [MESSAGING_OPTIONS], useFactory: (o: MessagingOptions) => connectNats(o) },
-        { provide: Naming, inject: [MESSAGING_OPTIONS], useFactory: (o: MessagingOptions) => new Naming(o.prefix) },
+        {
+          provide: NATS_CONNECTION,
+          inject: [MESSAGING_OPTIONS],
+          useFactory: (o: MessagingOptions) => connectNats(o),
+        },
+        {
+          provide: Naming,
+          inject: [MESSAGING_OPTIONS],
+          useFactory: (o: MessagingOptions) => new Naming(o.prefix),
+        },
         {
           provide: JetStreamPublisher,
           inject: [NATS_CONNECTION, Naming],
@@ -75,7 +83,15 @@ export class MessagingModule {
         },
         NatsLifecycle,
       ],
-      exports: [MESSAGING_OPTIONS, NATS_CONNECTION, Naming, JetStreamPublisher, JetStreamProvisioner, RpcClient, NatsLifecycle],
+      exports: [
+        MESSAGING_OPTIONS,
+        NATS_CONNECTION,
+        Naming,
+        JetStreamPublisher,
+        JetStreamProvisioner,
+        RpcClient,
+        NatsLifecycle,
+      ],
     };
   }
 }

@@ -16,7 +16,12 @@ export class RpcFailure extends Error {
   }
 
   toRpcError(): RpcError {
-    return { status: this.status, code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+    return {
+      status: this.status,
+      code: this.code,
+      message: this.message,
+      ...(this.details ? { details: this.details } : {}),
+    };
   }
 
   static notFound(what: string, id: string): RpcFailure {

@@ -2,9 +2,7 @@ import { InvalidMessageError } from '@tocsin/contracts';
 import { PoisonMessageError } from './errors';
 
 export type Settlement =
-  | { kind: 'ack' }
-  | { kind: 'nak'; delayMs: number }
-  | { kind: 'dead-letter'; reason: string };
+  { kind: 'ack' } | { kind: 'nak'; delayMs: number } | { kind: 'dead-letter'; reason: string };
 
 /**
  * How to settle a message a handler failed on: a poison message is dead-lettered at once, any
@@ -12,7 +10,11 @@ export type Settlement =
  */
 export function settleFailure(error: unknown, deliveryCount: number, maxDeliver: number): Settlement {
   const reason = describeError(error);
-  if (error instanceof InvalidMessageError || error instanceof PoisonMessageError || error instanceof SyntaxError) {
+  if (
+    error instanceof InvalidMessageError ||
+    error instanceof PoisonMessageError ||
+    error instanceof SyntaxError
+  ) {
     return { kind: 'dead-letter', reason: `poison: ${reason}` };
   }
   if (deliveryCount >= maxDeliver) {

@@ -9,8 +9,9 @@ export function encodeCursor(parts: (string | number)[]): string {
 export function decodeCursor(cursor: string): (string | number)[] | null {
   try {
     const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(parts) || !parts.every((p) => typeof p === 'string' || typeof p === 'number')) return null;
-    return parts as (string | number)[];
+    if (!Array.isArray(parts) || !parts.every((p) => typeof p === 'string' || typeof p === 'number'))
+      return null;
+    return parts;
   } catch {
     return null;
   }

@@ -3,7 +3,7 @@ import { DatabaseUnreachableError, ensureDatabase } from './database';
 import { InboxEntry } from './inbox.entity';
 import { CreateInbox1763700000000 } from './inbox.migration';
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- mirrors TypeORM's own entities option type
 type EntityList = MixedList<Function | string | EntitySchema>;
 
 export interface SchemaOptions {
@@ -57,7 +57,9 @@ export async function migrate(dataSource: DataSource, schema: string): Promise<s
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {
-    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`tocsin-migrate:${schema}`]).catch(() => undefined);
+    await runner
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [`tocsin-migrate:${schema}`])
+      .catch(() => undefined);
     await runner.release();
   }
 }

@@ -41,7 +41,10 @@ function quoteIdent(name: string): string {
 /** Creates the database named in the URL when it does not exist yet. Safe when services race. */
 export async function ensureDatabase(url: string): Promise<void> {
   const name = databaseName(url);
-  const admin = new Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 5_000 });
+  const admin = new Client({
+    connectionString: withDatabase(url, 'postgres'),
+    connectionTimeoutMillis: 5_000,
+  });
   try {
     await admin.connect();
   } catch (error) {

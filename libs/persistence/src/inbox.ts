@@ -34,7 +34,7 @@ export class Inbox {
           `SELECT "result" FROM ${this.table} WHERE "consumer" = $1 AND "message_id" = $2`,
           [consumer, messageId],
         );
-        return { applied: false, result: rows[0]?.result as T };
+        return { applied: false, result: rows[0]?.result };
       }
       const result = await work(em);
       await em.query(`UPDATE ${this.table} SET "result" = $3 WHERE "consumer" = $1 AND "message_id" = $2`, [

@@ -59,7 +59,12 @@ export async function runService(options: ServiceOptions): Promise<NestFastifyAp
     app.useLogger(app.get(Logger));
     app.useGlobalFilters(new HttpErrorFilter());
     app.useGlobalPipes(
-      new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+      new ValidationPipe({
+        whitelist: true,
+        forbidNonWhitelisted: true,
+        transform: true,
+        stopAtFirstError: false,
+      }),
     );
     app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
     const fastify = app.getHttpAdapter().getInstance();
@@ -82,7 +87,10 @@ export async function runService(options: ServiceOptions): Promise<NestFastifyAp
         logger: await app.resolve(PinoLogger),
         service: options.name,
       });
-      const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false, deferInitialization: true });
+      const microservice = app.connectMicroservice(
+        { strategy: server },
+        { inheritAppConfig: false, deferInitialization: true },
+      );
       microservice.useGlobalFilters(new RethrowRpcFilter());
       await app.startAllMicroservices();
     }
@@ -93,7 +101,9 @@ export async function runService(options: ServiceOptions): Promise<NestFastifyAp
     if (isOperatorError(error)) {
       process.stderr.write(`${options.name}: ${error.message}\n`);
     } else {
-      process.stderr.write(`${options.name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `${options.name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
     }
     process.exit(1);
   }

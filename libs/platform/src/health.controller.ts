@@ -21,8 +21,12 @@ export class HealthController {
   }
 
   @Get('readyz')
-  async readyz(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; checks: Record<string, string> }> {
-    const results = await Promise.all(this.checks.map(async (c) => [c.name, (await c.ping()) ? 'up' : 'down'] as const));
+  async readyz(
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ status: string; checks: Record<string, string> }> {
+    const results = await Promise.all(
+      this.checks.map(async (c) => [c.name, (await c.ping()) ? 'up' : 'down'] as const),
+    );
     const checks = Object.fromEntries(results);
     const ready = results.every(([, state]) => state === 'up');
     void reply.status(ready ? 200 : 503);

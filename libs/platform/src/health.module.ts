@@ -26,7 +26,10 @@ export class HealthModule {
           provide: READINESS_CHECKS,
           inject: entries.map(([, provider]) => provider),
           useFactory: (...instances: Pingable[]): ReadinessCheck[] =>
-            instances.map((instance, i) => ({ name: entries[i]?.[0] ?? `check-${i}`, ping: () => instance.ping() })),
+            instances.map((instance, i) => ({
+              name: entries[i]?.[0] ?? `check-${i}`,
+              ping: () => instance.ping(),
+            })),
         },
       ],
     };

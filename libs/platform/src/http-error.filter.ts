@@ -25,7 +25,11 @@ const CODES: Record<number, string> = {
 };
 
 export function errorBody(status: number, message: string, details?: string[]): HttpErrorBody {
-  return { error: CODES[status] ?? (status >= 500 ? 'internal' : 'error'), message, ...(details?.length ? { details } : {}) };
+  return {
+    error: CODES[status] ?? (status >= 500 ? 'internal' : 'error'),
+    message,
+    ...(details?.length ? { details } : {}),
+  };
 }
 
 /**
@@ -43,12 +47,24 @@ export class HttpErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       let body: HttpErrorBody;
-      if (typeof response === 'object' && response !== null && 'error' in response && 'message' in response && typeof (response as HttpErrorBody).error === 'string' && typeof (response as HttpErrorBody).message === 'string' && !('statusCode' in response)) {
+      if (
+        typeof response === 'object' &&
+        response !== null &&
+        'error' in response &&
+        'message' in response &&
+        typeof (response as HttpErrorBody).error === 'string' &&
+        typeof (response as HttpErrorBody).message === 'string' &&
+        !('statusCode' in response)
+      ) {
         body = response as HttpErrorBody;
       } else {
         const message = (response as { message?: unknown }).message;
         const details = Array.isArray(message) ? message.map(String) : undefined;
-        body = errorBody(status, details ? 'the request is invalid' : typeof message === 'string' ? message : exception.message, details);
+        body = errorBody(
+          status,
+          details ? 'the request is invalid' : typeof message === 'string' ? message : exception.message,
+          details,
+        );
       }
       const headers = (exception as { headers?: Record<string, string> }).headers;
       if (headers) void reply.headers(headers);

@@ -25,7 +25,11 @@ export function redactPath(url: string | undefined): string | undefined {
  * nestjs-pino parameters: JSON lines, errors under `err`, credentials redacted by path, the
  * token in ingest's URLs replaced, health probes not logged.
  */
-export function loggingParams(service: string, settings: BaseSettings, options: { logRequests?: boolean } = {}): Params {
+export function loggingParams(
+  service: string,
+  settings: BaseSettings,
+  options: { logRequests?: boolean } = {},
+): Params {
   return {
     pinoHttp: {
       level: settings.LOG_LEVEL,

@@ -40,6 +40,8 @@ export class ApiKeyGuard implements CanActivate {
       .getRepository(ApiKey)
       .findOneBy({ keyHash: presented.toString('hex'), revokedAt: IsNull() });
     if (key) return true;
-    throw new HttpError(401, 'the api key is unknown or revoked', undefined, { 'WWW-Authenticate': 'Bearer' });
+    throw new HttpError(401, 'the api key is unknown or revoked', undefined, {
+      'WWW-Authenticate': 'Bearer',
+    });
   }
 }

@@ -3,7 +3,10 @@ import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 
 @Entity({ name: 'incidents' })
 @Unique('uq_incidents_number', ['number'])
-@Index('uq_incidents_open_key', ['integrationId', 'dedupKey'], { unique: true, where: `"status" <> 'resolved'` })
+@Index('uq_incidents_open_key', ['integrationId', 'dedupKey'], {
+  unique: true,
+  where: `"status" <> 'resolved'`,
+})
 @Index('ix_incidents_status_number', ['status', 'number'])
 export class Incident {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_incidents' })

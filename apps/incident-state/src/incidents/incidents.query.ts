@@ -13,18 +13,27 @@ export class IncidentsQuery {
 
   async list(request: ListIncidentsRequest): Promise<Page<IncidentView>> {
     const limit = request.limit ?? 50;
-    const q = this.dataSource.getRepository(Incident).createQueryBuilder('i').orderBy('i.number', 'DESC').take(limit + 1);
+    const q = this.dataSource
+      .getRepository(Incident)
+      .createQueryBuilder('i')
+      .orderBy('i.number', 'DESC')
+      .take(limit + 1);
     if (request.status) q.andWhere('i.status = :status', { status: request.status });
-    if (request.integrationId) q.andWhere('i.integration_id = :integrationId', { integrationId: request.integrationId });
+    if (request.integrationId)
+      q.andWhere('i.integration_id = :integrationId', { integrationId: request.integrationId });
     if (request.cursor) {
       const parts = decodeCursor(request.cursor);
-      if (!parts || typeof parts[0] !== 'number') throw RpcFailure.invalid(['cursor is not one this api handed out']);
+      if (!parts || typeof parts[0] !== 'number')
+        throw RpcFailure.invalid(['cursor is not one this api handed out']);
       q.andWhere('i.number < :after', { after: parts[0] });
     }
     const rows = await q.getMany();
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
-    return { items: items.map(toView), nextCursor: rows.length > limit && last ? encodeCursor([last.number]) : null };
+    return {
+      items: items.map(toView),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.number]) : null,
+    };
   }
 
   async get(id: string): Promise<IncidentView> {

@@ -42,8 +42,10 @@ export class IncidentsService {
   async apply(event: EventNormalizedV1, messageId: string): Promise<void> {
     let announcements: Announcements;
     try {
-      ({ result: announcements } = await this.inbox.applyOnce(CONSUMERS.incidentStateEvents.durable, messageId, (em) =>
-        this.applyInTransaction(em, event),
+      ({ result: announcements } = await this.inbox.applyOnce(
+        CONSUMERS.incidentStateEvents.durable,
+        messageId,
+        (em) => this.applyInTransaction(em, event),
       ));
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
@@ -53,14 +55,22 @@ export class IncidentsService {
     }
     const { outcome, change } = announcements;
     if (change) {
-      await this.publisher.publish(SUBJECTS.incident(change.change, change.incident.id), IncidentChanged, change, {
-        messageId: `incident:${change.incident.id}:${messageId}`,
-        headers: { [HEADERS.hookId]: event.hookId, [HEADERS.incidentId]: change.incident.id },
-      });
+      await this.publisher.publish(
+        SUBJECTS.incident(change.change, change.incident.id),
+        IncidentChanged,
+        change,
+        {
+          messageId: `incident:${change.incident.id}:${messageId}`,
+          headers: { [HEADERS.hookId]: event.hookId, [HEADERS.incidentId]: change.incident.id },
+        },
+      );
     }
     await this.publisher.publish(SUBJECTS.hookOutcome(event.integrationId), HookOutcome, outcome, {
       messageId: `outcome:${event.hookId}:${event.index}`,
-      headers: { [HEADERS.hookId]: event.hookId, ...(outcome.incidentId ? { [HEADERS.incidentId]: outcome.incidentId } : {}) },
+      headers: {
+        [HEADERS.hookId]: event.hookId,
+        ...(outcome.incidentId ? { [HEADERS.incidentId]: outcome.incidentId } : {}),
+      },
     });
   }
 
@@ -75,12 +85,27 @@ export class IncidentsService {
         resolved: 'resolved',
       })
       .getOne();
-    const step = transition(open ? { status: open.status as 'triggered' | 'acknowledged' } : null, event.action);
+    const step = transition(
+      open ? { status: open.status as 'triggered' | 'acknowledged' } : null,
+      event.action,
+    );
     const at = new Date(event.receivedAt);
-    const base = { hookId: event.hookId, index: event.index, integrationId: event.integrationId, outcome: step.outcome };
+    const base = {
+      hookId: event.hookId,
+      index: event.index,
+      integrationId: event.integrationId,
+      outcome: step.outcome,
+    };
 
     if (step.change === null) {
-      return { outcome: { ...base, ...(open ? { incidentId: open.id } : {}), ...(step.reason ? { detail: step.reason } : {}) }, change: null };
+      return {
+        outcome: {
+          ...base,
+          ...(open ? { incidentId: open.id } : {}),
+          ...(step.reason ? { detail: step.reason } : {}),
+        },
+        change: null,
+      };
     }
 
     let incident: Incident;
@@ -134,7 +159,10 @@ export class IncidentsService {
         },
       );
     }
-    this.logger.info({ incidentId: incident.id, hookId: event.hookId, change: step.change }, `incident ${step.change}`);
+    this.logger.info(
+      { incidentId: incident.id, hookId: event.hookId, change: step.change },
+      `incident ${step.change}`,
+    );
     return {
       outcome: { ...base, incidentId: incident.id },
       change: { change: step.change, incident: toSnapshot(incident), hookId: event.hookId },

@@ -28,7 +28,9 @@ export class CreateIncidents1763700001100 implements MigrationInterface {
     await q.query(
       `CREATE UNIQUE INDEX "uq_incidents_open_key" ON "incident_state"."incidents" ("integration_id", "dedup_key") WHERE "status" <> 'resolved'`,
     );
-    await q.query(`CREATE INDEX "ix_incidents_status_number" ON "incident_state"."incidents" ("status", "number")`);
+    await q.query(
+      `CREATE INDEX "ix_incidents_status_number" ON "incident_state"."incidents" ("status", "number")`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -14,9 +14,15 @@ export function readJsonBody(contentTypeHeader: string | undefined, raw: Buffer 
   }
   if (contentType === 'application/x-www-form-urlencoded') {
     const payload = new URLSearchParams(text).get('payload');
-    if (payload === null) throw new HttpError(400, 'a form-encoded body must carry the JSON in a "payload" field');
+    if (payload === null)
+      throw new HttpError(400, 'a form-encoded body must carry the JSON in a "payload" field');
     text = payload;
-  } else if (!(contentType === 'application/json' || contentType.endsWith('+json') || contentType === 'text/plain' || contentType === '')) {
+  } else if (!(
+    contentType === 'application/json' ||
+    contentType.endsWith('+json') ||
+    contentType === 'text/plain' ||
+    contentType === ''
+  )) {
     throw new HttpError(
       415,
       `content type "${contentType.slice(0, 100)}" cannot be read; send application/json, or application/x-www-form-urlencoded with a "payload" field`,

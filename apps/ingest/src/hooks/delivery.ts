@@ -3,7 +3,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { uuidv7 } from '@tocsin/messaging';
 
 /** Headers producers use to name a delivery; a retry carries the same value. */
-export const DELIVERY_ID_HEADERS = ['x-github-delivery', 'x-request-uuid', 'idempotency-key', 'x-gitlab-event-uuid'];
+export const DELIVERY_ID_HEADERS = [
+  'x-github-delivery',
+  'x-request-uuid',
+  'idempotency-key',
+  'x-gitlab-event-uuid',
+];
 
 /** Headers worth keeping in the inbound log. Credentials and signatures are never among them. */
 export const KEPT_HEADERS = [

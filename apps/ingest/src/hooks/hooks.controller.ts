@@ -17,7 +17,10 @@ export class HooksController {
 
   @Post('hooks/:token')
   @HttpCode(202)
-  async receive(@Param('token') token: string, @Req() request: FastifyRequest): Promise<{ status: 'accepted'; id: string }> {
+  async receive(
+    @Param('token') token: string,
+    @Req() request: FastifyRequest,
+  ): Promise<{ status: 'accepted'; id: string }> {
     const integration = this.tokens.lookup(token);
     if (!integration || !integration.enabled || integration.kind !== 'alert') {
       throw new HttpError(404, 'no enabled alert integration has this token');
@@ -41,7 +44,9 @@ export class HooksController {
     } catch (error) {
       if (error instanceof PublishFailedError) {
         request.log.warn({ hookId, err: error.cause }, 'hook not stored: JetStream unavailable');
-        throw new HttpError(503, 'the event store is unavailable; retry later', undefined, { 'Retry-After': '5' });
+        throw new HttpError(503, 'the event store is unavailable; retry later', undefined, {
+          'Retry-After': '5',
+        });
       }
       throw error;
     }

@@ -60,7 +60,8 @@ export class TokenIndexService implements OnApplicationBootstrap, OnApplicationS
           if (entry.delta === 0) this.loaded = true;
         }
       } catch (error) {
-        if (!this.stopped) this.logger.warn(`token index watch interrupted, resuming: ${(error as Error).message}`);
+        if (!this.stopped)
+          this.logger.warn(`token index watch interrupted, resuming: ${(error as Error).message}`);
       }
       if (!this.stopped) await sleep(500);
     }

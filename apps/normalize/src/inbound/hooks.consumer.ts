@@ -1,6 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { CONSUMERS, HookOutcome, HookReceived, type Envelope, type HookOutcomeV1, type HookReceivedV1 } from '@tocsin/contracts';
+import {
+  CONSUMERS,
+  HookOutcome,
+  HookReceived,
+  type Envelope,
+  type HookOutcomeV1,
+  type HookReceivedV1,
+} from '@tocsin/contracts';
 import { JetStreamContext, OnStream } from '@tocsin/messaging';
 import { HooksService } from './hooks.service';
 import { InboundService } from './inbound.service';

@@ -115,7 +115,10 @@ export class HooksService {
         };
         return {
           outcome: 'accepted',
-          detail: mapped.dedupKey === null ? 'no dedup key in the payload: keyed on a hash of integration and title' : null,
+          detail:
+            mapped.dedupKey === null
+              ? 'no dedup key in the payload: keyed on a hash of integration and title'
+              : null,
           rule: mapped.rule,
           dedupKey,
           events: [event],

@@ -28,7 +28,12 @@ export class InboundService {
   }
 
   /** Marks a hook failed; records it first when it never got into the log (dead-lettered early). */
-  async markFailed(hookId: string, integrationId: string | null, reason: string, body: string): Promise<boolean> {
+  async markFailed(
+    hookId: string,
+    integrationId: string | null,
+    reason: string,
+    body: string,
+  ): Promise<boolean> {
     const updated = await this.dataSource
       .createQueryBuilder()
       .update(InboundMessage)
@@ -41,7 +46,15 @@ export class InboundService {
       .createQueryBuilder()
       .insert()
       .into(InboundMessage)
-      .values({ hookId, integrationId, receivedAt: new Date(), outcome: 'failed', detail: reason, headers: {}, body })
+      .values({
+        hookId,
+        integrationId,
+        receivedAt: new Date(),
+        outcome: 'failed',
+        detail: reason,
+        headers: {},
+        body,
+      })
       .orIgnore()
       .execute();
     return true;

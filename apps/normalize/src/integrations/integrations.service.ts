@@ -53,7 +53,8 @@ export class IntegrationsService {
     let after: string | undefined;
     if (query.cursor) {
       const parts = decodeCursor(query.cursor);
-      if (!parts || typeof parts[0] !== 'string') throw RpcFailure.invalid(['cursor is not one this api handed out']);
+      if (!parts || typeof parts[0] !== 'string')
+        throw RpcFailure.invalid(['cursor is not one this api handed out']);
       after = parts[0];
     }
     const rows = await this.repository.find({

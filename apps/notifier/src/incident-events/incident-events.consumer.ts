@@ -12,5 +12,4 @@ export class IncidentEventsConsumer {
   changed(@Payload() envelope: Envelope<IncidentChangedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.events.record(envelope.payload, ctx.messageId);
   }
-
 }

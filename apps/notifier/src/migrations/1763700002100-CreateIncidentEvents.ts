@@ -13,7 +13,9 @@ export class CreateIncidentEvents1763700002100 implements MigrationInterface {
         "received_at" timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT "pk_incident_events" PRIMARY KEY ("message_id")
       )`);
-    await q.query(`CREATE INDEX "ix_incident_events_incident" ON "notifier"."incident_events" ("incident_id", "received_at")`);
+    await q.query(
+      `CREATE INDEX "ix_incident_events_incident" ON "notifier"."incident_events" ("incident_id", "received_at")`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
