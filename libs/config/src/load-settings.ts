@@ -41,8 +41,12 @@ export function loadSettings<T extends object>(
   return Object.freeze(settings);
 }
 
+/** The constraints that say what a value must be, before those that bound it. */
+const PRIMARY = ['isInt', 'isIn', 'matches', 'isUrl', 'isString', 'minLength'];
+
 function describe(error: ValidationError): string[] {
-  const constraints = Object.values(error.constraints ?? {});
   if (error.value === undefined) return [`${error.property} is required`];
-  return constraints.length > 0 ? [constraints[0]] : [`${error.property} is invalid`];
+  const constraints = error.constraints ?? {};
+  const key = PRIMARY.find((k) => k in constraints) ?? Object.keys(constraints)[0];
+  return [(key && constraints[key]) || `${error.property} is invalid`];
 }

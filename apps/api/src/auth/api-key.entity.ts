@@ -1,10 +1,11 @@
-import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn, Unique } from 'typeorm';
 
 export type ApiKeyRole = 'admin' | 'responder' | 'read-only';
 
 /** An api key; only the sha256 of the key is stored. */
 @Entity({ name: 'api_keys' })
 @Unique('uq_api_keys_key_hash', ['keyHash'])
+@Check('ck_api_keys_role', `"role" IN ('admin', 'responder', 'read-only')`)
 export class ApiKey {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_api_keys' })
   id: string;

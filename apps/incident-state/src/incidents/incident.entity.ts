@@ -1,8 +1,9 @@
 import type { IncidentStatus, Severity } from '@tocsin/contracts';
-import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, Generated, Index, PrimaryColumn, Unique } from 'typeorm';
 
 @Entity({ name: 'incidents' })
 @Unique('uq_incidents_number', ['number'])
+@Check('ck_incidents_status', `"status" IN ('triggered', 'acknowledged', 'resolved')`)
 @Index('uq_incidents_open_key', ['integrationId', 'dedupKey'], {
   unique: true,
   where: `"status" <> 'resolved'`,
@@ -13,9 +14,9 @@ export class Incident {
   id: string;
 
   /** Sequential per installation (#42); assigned by the database. */
+  @Generated('increment')
   @Column({
     type: 'bigint',
-    default: () => `nextval('"incident_state"."incident_number_seq"'::regclass)`,
     transformer: { to: (v: number | undefined) => v, from: (v: string) => Number(v) },
   })
   number: number;

@@ -4,11 +4,11 @@ export class CreateIncidents1763700001100 implements MigrationInterface {
   name = 'CreateIncidents1763700001100';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE SEQUENCE "incident_state"."incident_number_seq"`);
+    await q.query(`CREATE SEQUENCE "incident_state"."incidents_number_seq"`);
     await q.query(`
       CREATE TABLE "incident_state"."incidents" (
         "id" uuid NOT NULL,
-        "number" bigint NOT NULL DEFAULT nextval('"incident_state"."incident_number_seq"'),
+        "number" bigint NOT NULL DEFAULT nextval('"incident_state"."incidents_number_seq"'),
         "integration_id" uuid NOT NULL,
         "service_id" uuid,
         "dedup_key" text NOT NULL,
@@ -35,6 +35,6 @@ export class CreateIncidents1763700001100 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE "incident_state"."incidents"`);
-    await q.query(`DROP SEQUENCE "incident_state"."incident_number_seq"`);
+    await q.query(`DROP SEQUENCE "incident_state"."incidents_number_seq"`);
   }
 }

@@ -29,7 +29,7 @@ export class InboundMessage {
   @Column({ type: 'text', nullable: true })
   detail: string | null;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: {} })
   headers: Record<string, string>;
 
   @Column({ type: 'text' })

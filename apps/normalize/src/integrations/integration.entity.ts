@@ -1,8 +1,9 @@
 import type { IntegrationKind } from '@tocsin/contracts';
-import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn, Unique } from 'typeorm';
 
 @Entity({ name: 'integrations' })
 @Unique('uq_integrations_token_hash', ['tokenHash'])
+@Check('ck_integrations_kind', `"kind" IN ('alert', 'deploy')`)
 export class Integration {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_integrations' })
   id: string;
@@ -23,7 +24,7 @@ export class Integration {
   @Column({ name: 'token_hash', type: 'text' })
   tokenHash: string;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: {} })
   mapping: Record<string, unknown>;
 
   @Column({ name: 'escalation_policy_id', type: 'uuid', nullable: true })

@@ -1,0 +1,216 @@
+import { Controller, Module, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  CONSUMERS,
+  HEADERS,
+  HookReceived,
+  IdRequest,
+  RPC,
+  STREAMS,
+  SUBJECTS,
+  type Envelope,
+  type HookReceivedV1,
+} from '@tocsin/contracts';
+import { deleteInstallationStreams, expectEventually, TEST_NATS_URL } from '@tocsin/testing';
+import { PinoLogger } from 'nestjs-pino';
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  connectNats,
+  JetStreamContext,
+  JetStreamProvisioner,
+  JetStreamPublisher,
+  JetStreamServer,
+  Naming,
+  OnRequest,
+  OnStream,
+  PoisonMessageError,
+  RethrowRpcFilter,
+  RpcClient,
+  RpcFailure,
+  RpcUnavailableError,
+} from '../src';
+
+/** What the handlers saw: deliveries per hook id. */
+const seen = new Map<string, number>();
+
+@Controller()
+class ProbeHandlers {
+  @OnStream(CONSUMERS.normalizeHooks, { messageType: HookReceived, concurrency: 4 })
+  handle(@Payload() envelope: Envelope<HookReceivedV1>, @Ctx() ctx: JetStreamContext): void {
+    const id = envelope.payload.hookId;
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+    if (id.startsWith('flaky-') && ctx.deliveryCount < 3) throw new Error('database briefly away');
+    if (id.startsWith('poison-')) throw new PoisonMessageError('refers to nothing');
+    if (id.startsWith('broken-')) throw new Error('always fails');
+  }
+
+  @OnRequest(RPC.normalize.getIntegration, IdRequest)
+  get(@Payload() request: IdRequest): { id: string } {
+    if (request.id === '00000000-0000-4000-8000-000000000000') throw RpcFailure.notFound('integration', request.id);
+    return { id: request.id };
+  }
+}
+
+@Module({ controllers: [ProbeHandlers] })
+class ProbeModule {}
+
+describe('JetStream transport against nats-server', () => {
+  const prefix = `t${randomBytes(4).toString('hex')}`;
+  const naming = new Naming(prefix);
+  const integrationId = randomUUID();
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let provisioner: JetStreamProvisioner;
+  let publisher: JetStreamPublisher;
+  let app: INestMicroservice;
+
+  const hook = (hookId: string): HookReceivedV1 => ({
+    hookId,
+    integrationId,
+    receivedAt: new Date().toISOString(),
+    contentType: 'application/json',
+    headers: {},
+    body: '{}',
+  });
+  const send = (hookId: string) =>
+    publisher.publish(SUBJECTS.hookReceived(integrationId), HookReceived, hook(hookId), {
+      messageId: hookId,
+      headers: { [HEADERS.hookId]: hookId },
+    });
+
+  async function deadLetters(): Promise<{ hookId?: string; reason?: string; consumer?: string }[]> {
+    const stream = naming.stream(STREAMS.deadLetters);
+    const info = await jsm.streams.info(stream);
+    const out = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      const m = await jsm.streams.getMessage(stream, { seq });
+      if (!m) continue;
+      out.push({
+        hookId: m.header.get(HEADERS.hookId),
+        reason: m.header.get(HEADERS.deadLetterReason),
+        consumer: m.header.get(HEADERS.deadLetterConsumer),
+      });
+    }
+    return out;
+  }
+
+  beforeAll(async () => {
+    nc = await connectNats({ servers: TEST_NATS_URL, prefix, service: 'probe', streamReplicas: 1 });
+    jsm = await jetstreamManager(nc);
+    provisioner = new JetStreamProvisioner(nc, naming, 1);
+    publisher = new JetStreamPublisher(nc, naming);
+    const server = new JetStreamServer({
+      nc,
+      naming,
+      provisioner,
+      publisher,
+      logger: new PinoLogger({ pinoHttp: { level: 'silent' } }),
+      service: 'probe',
+    });
+    app = await NestFactory.createMicroservice(ProbeModule, { strategy: server, logger: false });
+    app.useGlobalFilters(new RethrowRpcFilter());
+    await app.listen();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await nc.drain();
+    await deleteInstallationStreams(prefix);
+  });
+
+  it('provisions streams and durable consumers idempotently, under the prefix', async () => {
+    await provisioner.ensureAllStreams();
+    await provisioner.ensureConsumer(CONSUMERS.normalizeHooks);
+    const stream = await jsm.streams.info(naming.stream(STREAMS.hooks));
+    expect(stream.config.subjects).toEqual([`${prefix}.hooks.received.>`]);
+    const consumer = await jsm.consumers.info(stream.config.name, naming.durable(CONSUMERS.normalizeHooks));
+    expect(consumer.config).toMatchObject({ ack_policy: 'explicit', max_deliver: -1, filter_subject: `${prefix}.hooks.received.>` });
+  });
+
+  it('drops a second publish with the same message id', async () => {
+    const first = await send('dedup-1');
+    const second = await send('dedup-1');
+    expect(first.duplicate).toBe(false);
+    expect(second).toEqual({ sequence: first.sequence, duplicate: true });
+    await expectEventually(() => expect(seen.get('dedup-1')).toBe(1));
+  });
+
+  it('retries a transient failure with backoff until the handler succeeds, then acks', async () => {
+    await send('flaky-1');
+    await expectEventually(() => expect(seen.get('flaky-1')).toBe(3), { timeoutMs: 15_000 });
+    await expectEventually(async () => {
+      const info = await jsm.consumers.info(naming.stream(STREAMS.hooks), naming.durable(CONSUMERS.normalizeHooks));
+      expect(info.num_ack_pending).toBe(0);
+    });
+    expect((await deadLetters()).find((d) => d.hookId === 'flaky-1')).toBeUndefined();
+  });
+
+  it('dead-letters a poison message at once, with the reason in its headers', async () => {
+    await send('poison-1');
+    const letter = await expectEventually(async () => {
+      const found = (await deadLetters()).find((d) => d.hookId === 'poison-1');
+      expect(found).toBeDefined();
+      return found;
+    });
+    expect(letter).toMatchObject({ consumer: 'normalize-hooks', reason: expect.stringMatching(/^poison: .*refers to nothing/) });
+    expect(seen.get('poison-1')).toBe(1);
+  });
+
+  it('dead-letters a message whose envelope breaks the contract, without calling the handler', async () => {
+    await publisher.publishRaw(SUBJECTS.hookReceived(integrationId), '{"id":"x","type":"hook.received"}', {
+      [HEADERS.hookId]: 'malformed-1',
+    });
+    const letter = await expectEventually(async () => {
+      const found = (await deadLetters()).find((d) => d.hookId === 'malformed-1');
+      expect(found).toBeDefined();
+      return found;
+    });
+    expect(letter?.reason).toMatch(/poison: InvalidMessageError/);
+    expect(seen.has('malformed-1')).toBe(false);
+  });
+
+  it('dead-letters a message that fails every delivery, after the last one', async () => {
+    await send('broken-1');
+    const letter = await expectEventually(
+      async () => {
+        const found = (await deadLetters()).find((d) => d.hookId === 'broken-1');
+        expect(found).toBeDefined();
+        return found;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    expect(letter?.reason).toMatch(/failed 5 deliveries: Error: always fails/);
+    expect(seen.get('broken-1')).toBe(CONSUMERS.normalizeHooks.maxDeliver);
+  }, 40_000);
+
+  describe('request/reply', () => {
+    const rpc = () => new RpcClient(nc, naming);
+
+    it('answers a valid request', async () => {
+      const id = randomUUID();
+      await expect(rpc().request(RPC.normalize.getIntegration, { id })).resolves.toEqual({ ok: true, data: { id } });
+    });
+
+    it('refuses an invalid request with the reasons', async () => {
+      const reply = await rpc().request(RPC.normalize.getIntegration, { id: 'not-a-uuid', extra: 1 });
+      expect(reply).toMatchObject({ ok: false, error: { status: 400, code: 'invalid_request' } });
+      expect(reply.ok ? [] : reply.error.details).toEqual(
+        expect.arrayContaining([expect.stringMatching(/id must be a UUID/), expect.stringMatching(/extra should not exist/)]),
+      );
+    });
+
+    it('carries a deliberate failure back as its status', async () => {
+      const reply = await rpc().request(RPC.normalize.getIntegration, { id: '00000000-0000-4000-8000-000000000000' });
+      expect(reply).toMatchObject({ ok: false, error: { status: 404, code: 'not_found' } });
+    });
+
+    it('says so when nobody answers', async () => {
+      await expect(rpc().request(RPC.incidentState.getIncident, { id: randomUUID() }, 1_000)).rejects.toBeInstanceOf(
+        RpcUnavailableError,
+      );
+    });
+  });
+});
