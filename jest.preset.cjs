@@ -16,7 +16,16 @@ const swc = [
 ];
 
 // NestJS 12 and a few of its dependencies ship ES modules only; jest loads them through SWC too.
-const esmPackages = ['@nestjs', 'file-type', 'uid', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', 'cookie'];
+const esmPackages = [
+  '@nestjs',
+  'file-type',
+  'uid',
+  'strtok3',
+  'token-types',
+  '@tokenizer',
+  'uint8array-extras',
+  'cookie',
+];
 
 module.exports = function preset(projectDir, overrides = {}) {
   const root = __dirname;

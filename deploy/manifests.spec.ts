@@ -161,7 +161,7 @@ for (const file of yamlFiles()) {
       malformed.push(`${where}: no ${missing.join(', ')}`);
       return;
     }
-    if (object['kind'] === 'Kustomization') kustomizations.push({ file, value: object as Kustomization });
+    if (object['kind'] === 'Kustomization') kustomizations.push({ file, value: object });
     else resources.push({ ...(object as Omit<Resource, 'file'>), file });
   });
 }
@@ -225,7 +225,7 @@ function portSetting(app: AppName): { name: string; fallback: number } {
   const names = settingNames(settingsOf(app)).filter((n) => n.endsWith('_PORT'));
   if (names.length !== 1)
     throw new Error(`${app} reads ${names.length} *_PORT settings: ${names.join(', ')}`);
-  const name = names[0] as string;
+  const name = names[0];
   const fallback = (new (settingsOf(app))() as Record<string, unknown>)[name];
   if (typeof fallback !== 'number') throw new Error(`${app}: ${name} has no numeric default`);
   return { name, fallback };
@@ -305,7 +305,7 @@ function composeEnvironment(service: ComposeService | undefined): Map<string, Re
       env.set(name, { value: undefined, from: 'the shell' }); // passed through from the host
       continue;
     }
-    const text = String(value);
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
     let fromOperator = false;
     const resolved = text
       .replace(

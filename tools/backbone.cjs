@@ -3,8 +3,7 @@
 const net = require('node:net');
 
 const HINTS = {
-  nats:
-    'start it with `docker compose up -d nats`, or install the nats-server package and run `nats-server -js`',
+  nats: 'start it with `docker compose up -d nats`, or install the nats-server package and run `nats-server -js`',
   postgres:
     'start it with `docker compose up -d postgres`, or install the postgresql package and start its cluster',
 };
@@ -33,10 +32,14 @@ async function checkBackbone(env = process.env) {
   const problems = [];
   const nats = target(natsUrl, 4222);
   const natsError = await probe(nats.host, nats.port);
-  if (natsError) problems.push(`NATS is not reachable at ${nats.host}:${nats.port} (${natsError.message}): ${HINTS.nats}`);
+  if (natsError)
+    problems.push(`NATS is not reachable at ${nats.host}:${nats.port} (${natsError.message}): ${HINTS.nats}`);
   const pg = target(databaseUrl, 5432);
   const pgError = await probe(pg.host, pg.port);
-  if (pgError) problems.push(`PostgreSQL is not reachable at ${pg.host}:${pg.port} (${pgError.message}): ${HINTS.postgres}`);
+  if (pgError)
+    problems.push(
+      `PostgreSQL is not reachable at ${pg.host}:${pg.port} (${pgError.message}): ${HINTS.postgres}`,
+    );
   return problems;
 }
 

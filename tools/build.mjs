@@ -13,7 +13,10 @@ const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 
 try {
-  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+    cwd: root,
+  });
 } catch {
   process.stderr.write('build failed: TypeScript reported the errors above\n');
   process.exit(1);
@@ -24,6 +27,9 @@ for (const lib of readdirSync(join(root, 'libs'))) {
   if (!existsSync(compiled)) continue;
   const dir = join(root, 'dist/node_modules/@tocsin', lib);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@tocsin/${lib}`, main: 'index.js' }) + '\n');
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: `@tocsin/${lib}`, main: 'index.js' }) + '\n',
+  );
   writeFileSync(join(dir, 'index.js'), `module.exports = require('../../../libs/${lib}/src/index.js');\n`);
 }

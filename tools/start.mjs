@@ -32,7 +32,10 @@ if (problems.length > 0) {
 }
 
 say('building…');
-if (spawnSync(process.execPath, [join(root, 'tools/build.mjs')], { stdio: 'inherit', cwd: root }).status !== 0) process.exit(1);
+if (
+  spawnSync(process.execPath, [join(root, 'tools/build.mjs')], { stdio: 'inherit', cwd: root }).status !== 0
+)
+  process.exit(1);
 
 const env = { ...process.env };
 let generatedKeyFile = null;
@@ -63,7 +66,9 @@ function launch(app) {
   child.on('exit', (code, signal) => {
     children.delete(app.name);
     if (!stopping) {
-      process.stderr.write(`${app.name} stopped unexpectedly (${signal ?? `exit ${code}`}); stopping the others\n`);
+      process.stderr.write(
+        `${app.name} stopped unexpectedly (${signal ?? `exit ${code}`}); stopping the others\n`,
+      );
       void shutdown(1);
     } else if (children.size === 0) {
       say('all services stopped');
@@ -117,8 +122,11 @@ if (results.some((ok) => !ok)) {
   say('Tocsin is running.');
   say(`  producers send webhooks to  ${publicUrl}/hooks/<token>`);
   say(`  the api is at               ${apiUrl}/v1`);
-  if (generatedKeyFile) say(`  admin api key               ${env.TOCSIN_ADMIN_KEY}   (kept in ${generatedKeyFile})`);
-  say(`  create an integration:      curl -s -X POST ${apiUrl}/v1/integrations -H "Authorization: Bearer $KEY" -H 'content-type: application/json' -d '{"name":"my-ci","kind":"alert"}'`);
+  if (generatedKeyFile)
+    say(`  admin api key               ${env.TOCSIN_ADMIN_KEY}   (kept in ${generatedKeyFile})`);
+  say(
+    `  create an integration:      curl -s -X POST ${apiUrl}/v1/integrations -H "Authorization: Bearer $KEY" -H 'content-type: application/json' -d '{"name":"my-ci","kind":"alert"}'`,
+  );
   say('Press Ctrl-C to stop.');
   say('');
 }

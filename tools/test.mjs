@@ -12,7 +12,9 @@ const { checkBackbone } = require('./backbone.cjs');
 
 const problems = await checkBackbone();
 if (problems.length > 0) {
-  process.stderr.write(`npm test needs NATS and PostgreSQL:\n  ${problems.join('\n  ')}\n0 passed, 1 failed\n`);
+  process.stderr.write(
+    `npm test needs NATS and PostgreSQL:\n  ${problems.join('\n  ')}\n0 passed, 1 failed\n`,
+  );
   process.exit(1);
 }
 
@@ -23,9 +25,13 @@ if (build.status !== 0) {
 }
 
 const jest = require.resolve('jest/bin/jest');
-const run = spawnSync(process.execPath, [jest, '-c', join(root, 'jest.config.cjs'), '--ci', ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  cwd: root,
-  env: { ...process.env, TZ: 'UTC' },
-});
+const run = spawnSync(
+  process.execPath,
+  [jest, '-c', join(root, 'jest.config.cjs'), '--ci', ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, TZ: 'UTC' },
+  },
+);
 process.exit(run.status ?? 1);

@@ -73,7 +73,9 @@ describe('zero loss while normalize is killed', () => {
       const [seen] = await tocsin.sql<{ n: string }>(`SELECT count(*) AS n FROM notifier.incident_events`);
       expect(Number(seen?.n)).toBe(WEBHOOKS);
     });
-    const numbers = await tocsin.sql<{ number: string }>(`SELECT number FROM incident_state.incidents ORDER BY number`);
+    const numbers = await tocsin.sql<{ number: string }>(
+      `SELECT number FROM incident_state.incidents ORDER BY number`,
+    );
     expect(new Set(numbers.map((r) => r.number)).size).toBe(WEBHOOKS);
   }, 240_000);
 });

@@ -37,24 +37,31 @@ describe('the walking skeleton: one webhook along the whole path', () => {
       number: 1,
     });
 
-    expect((await tocsin.hook(token, { status: 'firing', id: 'db-down', title: 'Database down' })).status).toBe(202);
-    await expectEventually(async () => expect((await tocsin.incidents())[0]).toMatchObject({ alertCount: 2 }));
+    expect(
+      (await tocsin.hook(token, { status: 'firing', id: 'db-down', title: 'Database down' })).status,
+    ).toBe(202);
+    await expectEventually(async () =>
+      expect((await tocsin.incidents())[0]).toMatchObject({ alertCount: 2 }),
+    );
 
     const closing = await tocsin.hook(token, { status: 'resolved', id: 'db-down' });
     expect(closing.status).toBe(202);
     await expectEventually(async () =>
-      expect((await tocsin.incidents())[0]).toMatchObject({ status: 'resolved', resolvedAt: expect.any(String) }),
+      expect((await tocsin.incidents())[0]).toMatchObject({
+        status: 'resolved',
+        resolvedAt: expect.any(String),
+      }),
     );
 
-    const byId = await tocsin.api('GET', `/v1/incidents/${opened!.id}`);
+    const byId = await tocsin.api('GET', `/v1/incidents/${opened.id}`);
     expect(byId.status).toBe(200);
-    expect(byId.body).toMatchObject({ id: opened!.id, status: 'resolved' });
+    expect(byId.body).toMatchObject({ id: opened.id, status: 'resolved' });
 
     // notifier received and recorded each change, once.
     await expectEventually(async () => {
       const rows = await tocsin.sql<{ change: string }>(
         `SELECT change FROM notifier.incident_events WHERE incident_id = $1 ORDER BY received_at`,
-        [opened!.id],
+        [opened.id],
       );
       expect(rows.map((r) => r.change)).toEqual(['opened', 'appended', 'resolved']);
     });
@@ -65,7 +72,7 @@ describe('the walking skeleton: one webhook along the whole path', () => {
         `SELECT hook_id, outcome, incident_id FROM normalize.inbound_messages ORDER BY received_at`,
       );
       expect(rows.map((r) => r.outcome)).toEqual(['opened', 'appended', 'closed']);
-      expect(rows.every((r) => r.incident_id === opened!.id)).toBe(true);
+      expect(rows.every((r) => r.incident_id === opened.id)).toBe(true);
       expect(rows[0]?.hook_id).toBe(first.body['id']);
     });
   });
@@ -91,7 +98,10 @@ describe('the walking skeleton: one webhook along the whole path', () => {
     expect(malformed.status).toBe(400);
     expect(String(malformed.body['message'])).toMatch(/malformed JSON: .+/);
 
-    const tooLarge = await tocsin.hook(token, JSON.stringify({ status: 'firing', pad: 'x'.repeat(1024 * 1024 + 10) }));
+    const tooLarge = await tocsin.hook(
+      token,
+      JSON.stringify({ status: 'firing', pad: 'x'.repeat(1024 * 1024 + 10) }),
+    );
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body).toMatchObject({ error: 'payload_too_large' });
 
@@ -106,9 +116,13 @@ describe('the walking skeleton: one webhook along the whole path', () => {
     });
     expect(notUtf8.status).toBe(400);
 
-    const form = await tocsin.hook(token, `payload=${encodeURIComponent('{"status":"firing","id":"form-key"}')}`, {
-      'content-type': 'application/x-www-form-urlencoded',
-    });
+    const form = await tocsin.hook(
+      token,
+      `payload=${encodeURIComponent('{"status":"firing","id":"form-key"}')}`,
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+    );
     expect(form.status).toBe(202);
 
     const unauthenticated = await fetch(`${tocsin.fleet.url('api')}/v1/incidents`);
@@ -139,6 +153,8 @@ describe('the walking skeleton: one webhook along the whole path', () => {
     } finally {
       await nc.close();
     }
-    await expectEventually(async () => expect((await tocsin.hook(token, { status: 'firing', id: 'after' })).status).toBe(202));
+    await expectEventually(async () =>
+      expect((await tocsin.hook(token, { status: 'firing', id: 'after' })).status).toBe(202),
+    );
   });
 });

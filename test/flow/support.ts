@@ -33,7 +33,11 @@ export class Tocsin {
     await this.installation?.cleanup();
   }
 
-  async api(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown; headers: Headers }> {
+  async api(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown; headers: Headers }> {
     const response = await fetch(`${this.fleet.url('api')}${path}`, {
       method,
       headers: {
@@ -56,7 +60,10 @@ export class Tocsin {
     let cursor: string | null = null;
     do {
       const sep = query ? '&' : '';
-      const { status, body } = await this.api('GET', `/v1/incidents?${query}${sep}limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+      const { status, body } = await this.api(
+        'GET',
+        `/v1/incidents?${query}${sep}limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       if (status !== 200) throw new Error(`list incidents answered ${status}: ${JSON.stringify(body)}`);
       const page = body as Page<IncidentView>;
       items.push(...page.items);
@@ -77,7 +84,11 @@ export class Tocsin {
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: JSON.parse(text) as Record<string, unknown>, headers: response.headers };
+    return {
+      status: response.status,
+      body: JSON.parse(text) as Record<string, unknown>,
+      headers: response.headers,
+    };
   }
 
   /** Reads the installation's database, for assertions on what services stored. */

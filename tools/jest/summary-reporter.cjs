@@ -2,8 +2,11 @@
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const skipped = results.numPendingTests + results.numTodoTests;
-    const failed = results.numFailedTests + (results.numRuntimeErrorTestSuites > 0 ? results.numRuntimeErrorTestSuites : 0);
-    const line = `${results.numPassedTests} passed, ${failed} failed` + (skipped > 0 ? `, ${skipped} skipped` : '');
+    const failed =
+      results.numFailedTests +
+      (results.numRuntimeErrorTestSuites > 0 ? results.numRuntimeErrorTestSuites : 0);
+    const line =
+      `${results.numPassedTests} passed, ${failed} failed` + (skipped > 0 ? `, ${skipped} skipped` : '');
     process.stdout.write(`\n${line}\n`);
   }
 }

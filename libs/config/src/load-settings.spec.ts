@@ -32,7 +32,14 @@ describe('loadSettings', () => {
 
   it('lists the variables each app reads', () => {
     expect(settingNames(SETTINGS_BY_APP.ingest)).toEqual(
-      ['INGEST_BODY_LIMIT', 'INGEST_PORT', 'LOG_LEVEL', 'NATS_URL', 'TOCSIN_PREFIX', 'TOCSIN_STREAM_REPLICAS'].sort(),
+      [
+        'INGEST_BODY_LIMIT',
+        'INGEST_PORT',
+        'LOG_LEVEL',
+        'NATS_URL',
+        'TOCSIN_PREFIX',
+        'TOCSIN_STREAM_REPLICAS',
+      ].sort(),
     );
     expect(settingNames(SETTINGS_BY_APP.api)).toContain('TOCSIN_ADMIN_KEY');
     expect(settingNames(SETTINGS_BY_APP.notifier)).toContain('SMTP_URL');

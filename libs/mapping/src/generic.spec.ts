@@ -14,11 +14,16 @@ describe('mapGeneric', () => {
   });
 
   it('takes the first action field present, in the documented order', () => {
-    expect(mapGeneric({ state: 'ok', event_action: 'trigger' })).toMatchObject({ action: 'open', rule: 'generic:event_action' });
+    expect(mapGeneric({ state: 'ok', event_action: 'trigger' })).toMatchObject({
+      action: 'open',
+      rule: 'generic:event_action',
+    });
   });
 
   it('takes the dedup key and title from the first field present', () => {
-    expect(mapGeneric({ status: 'down', fingerprint: 'f', alias: 'a', summary: 's', message: 'm' })).toMatchObject({
+    expect(
+      mapGeneric({ status: 'down', fingerprint: 'f', alias: 'a', summary: 's', message: 'm' }),
+    ).toMatchObject({
       dedupKey: 'a',
       title: 's',
     });
@@ -32,7 +37,10 @@ describe('mapGeneric', () => {
 
   it('answers unmapped, with the reason, when nothing decides', () => {
     expect(mapGeneric({ hello: 'world' })).toMatchObject({ kind: 'unmapped' });
-    expect(mapGeneric({ status: 'weird' })).toMatchObject({ kind: 'unmapped', detail: expect.stringContaining('weird') });
+    expect(mapGeneric({ status: 'weird' })).toMatchObject({
+      kind: 'unmapped',
+      detail: expect.stringContaining('weird'),
+    });
     expect(mapGeneric([1, 2])).toMatchObject({ kind: 'unmapped' });
     expect(mapGeneric(JSON.parse('{"__proto__": {"status": "down"}}'))).toMatchObject({ kind: 'unmapped' });
   });

@@ -49,7 +49,8 @@ class ProbeHandlers {
 
   @OnRequest(RPC.normalize.getIntegration, IdRequest)
   get(@Payload() request: IdRequest): { id: string } {
-    if (request.id === '00000000-0000-4000-8000-000000000000') throw RpcFailure.notFound('integration', request.id);
+    if (request.id === '00000000-0000-4000-8000-000000000000')
+      throw RpcFailure.notFound('integration', request.id);
     return { id: request.id };
   }
 }
@@ -127,7 +128,11 @@ describe('JetStream transport against nats-server', () => {
     const stream = await jsm.streams.info(naming.stream(STREAMS.hooks));
     expect(stream.config.subjects).toEqual([`${prefix}.hooks.received.>`]);
     const consumer = await jsm.consumers.info(stream.config.name, naming.durable(CONSUMERS.normalizeHooks));
-    expect(consumer.config).toMatchObject({ ack_policy: 'explicit', max_deliver: -1, filter_subject: `${prefix}.hooks.received.>` });
+    expect(consumer.config).toMatchObject({
+      ack_policy: 'explicit',
+      max_deliver: -1,
+      filter_subject: `${prefix}.hooks.received.>`,
+    });
   });
 
   it('drops a second publish with the same message id', async () => {
@@ -142,7 +147,10 @@ describe('JetStream transport against nats-server', () => {
     await send('flaky-1');
     await expectEventually(() => expect(seen.get('flaky-1')).toBe(3), { timeoutMs: 15_000 });
     await expectEventually(async () => {
-      const info = await jsm.consumers.info(naming.stream(STREAMS.hooks), naming.durable(CONSUMERS.normalizeHooks));
+      const info = await jsm.consumers.info(
+        naming.stream(STREAMS.hooks),
+        naming.durable(CONSUMERS.normalizeHooks),
+      );
       expect(info.num_ack_pending).toBe(0);
     });
     expect((await deadLetters()).find((d) => d.hookId === 'flaky-1')).toBeUndefined();
@@ -155,7 +163,10 @@ describe('JetStream transport against nats-server', () => {
       expect(found).toBeDefined();
       return found;
     });
-    expect(letter).toMatchObject({ consumer: 'normalize-hooks', reason: expect.stringMatching(/^poison: .*refers to nothing/) });
+    expect(letter).toMatchObject({
+      consumer: 'normalize-hooks',
+      reason: expect.stringMatching(/^poison: .*refers to nothing/),
+    });
     expect(seen.get('poison-1')).toBe(1);
   });
 
@@ -191,26 +202,34 @@ describe('JetStream transport against nats-server', () => {
 
     it('answers a valid request', async () => {
       const id = randomUUID();
-      await expect(rpc().request(RPC.normalize.getIntegration, { id })).resolves.toEqual({ ok: true, data: { id } });
+      await expect(rpc().request(RPC.normalize.getIntegration, { id })).resolves.toEqual({
+        ok: true,
+        data: { id },
+      });
     });
 
     it('refuses an invalid request with the reasons', async () => {
       const reply = await rpc().request(RPC.normalize.getIntegration, { id: 'not-a-uuid', extra: 1 });
       expect(reply).toMatchObject({ ok: false, error: { status: 400, code: 'invalid_request' } });
       expect(reply.ok ? [] : reply.error.details).toEqual(
-        expect.arrayContaining([expect.stringMatching(/id must be a UUID/), expect.stringMatching(/extra should not exist/)]),
+        expect.arrayContaining([
+          expect.stringMatching(/id must be a UUID/),
+          expect.stringMatching(/extra should not exist/),
+        ]),
       );
     });
 
     it('carries a deliberate failure back as its status', async () => {
-      const reply = await rpc().request(RPC.normalize.getIntegration, { id: '00000000-0000-4000-8000-000000000000' });
+      const reply = await rpc().request(RPC.normalize.getIntegration, {
+        id: '00000000-0000-4000-8000-000000000000',
+      });
       expect(reply).toMatchObject({ ok: false, error: { status: 404, code: 'not_found' } });
     });
 
     it('says so when nobody answers', async () => {
-      await expect(rpc().request(RPC.incidentState.getIncident, { id: randomUUID() }, 1_000)).rejects.toBeInstanceOf(
-        RpcUnavailableError,
-      );
+      await expect(
+        rpc().request(RPC.incidentState.getIncident, { id: randomUUID() }, 1_000),
+      ).rejects.toBeInstanceOf(RpcUnavailableError);
     });
   });
 });

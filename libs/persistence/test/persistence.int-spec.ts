@@ -24,7 +24,10 @@ describe('persistence against PostgreSQL', () => {
   afterAll(() => installation.cleanup());
 
   it('creates a missing database, and is unbothered when it exists', async () => {
-    const url = withDatabase(installation.databaseUrl, `${new URL(installation.databaseUrl).pathname.slice(1)}_extra`);
+    const url = withDatabase(
+      installation.databaseUrl,
+      `${new URL(installation.databaseUrl).pathname.slice(1)}_extra`,
+    );
     await Promise.all([ensureDatabase(url), ensureDatabase(url)]);
     await ensureDatabase(url);
     const client = new Client({ connectionString: url });
@@ -35,7 +38,9 @@ describe('persistence against PostgreSQL', () => {
 
   it('migrates once when replicas start together', async () => {
     const sources = await Promise.all([1, 2, 3].map(() => openDataSource(installation.databaseUrl, options)));
-    const rows: { name: string }[] = await sources[0]!.query(`SELECT name FROM "probe"."migrations" ORDER BY id`);
+    const rows: { name: string }[] = await sources[0].query(
+      `SELECT name FROM "probe"."migrations" ORDER BY id`,
+    );
     expect(rows.map((r) => r.name)).toEqual(['CreateInbox1763700000000', 'CreateCounters1763700009100']);
     await Promise.all(sources.map((s) => s.destroy()));
   });
@@ -47,11 +52,19 @@ describe('persistence against PostgreSQL', () => {
       let runs = 0;
       const work = async (em: import('typeorm').EntityManager) => {
         runs += 1;
-        await em.query(`INSERT INTO "probe"."counters" VALUES ('a', 1) ON CONFLICT (id) DO UPDATE SET value = counters.value + 1`);
+        await em.query(
+          `INSERT INTO "probe"."counters" VALUES ('a', 1) ON CONFLICT (id) DO UPDATE SET value = counters.value + 1`,
+        );
         return { publish: ['opened'] };
       };
-      await expect(inbox.applyOnce('c1', 'm1', work)).resolves.toEqual({ applied: true, result: { publish: ['opened'] } });
-      await expect(inbox.applyOnce('c1', 'm1', work)).resolves.toEqual({ applied: false, result: { publish: ['opened'] } });
+      await expect(inbox.applyOnce('c1', 'm1', work)).resolves.toEqual({
+        applied: true,
+        result: { publish: ['opened'] },
+      });
+      await expect(inbox.applyOnce('c1', 'm1', work)).resolves.toEqual({
+        applied: false,
+        result: { publish: ['opened'] },
+      });
       // Another consumer applying the same message id is a different inbox entry.
       await expect(inbox.applyOnce('c2', 'm1', work)).resolves.toMatchObject({ applied: true });
       expect(runs).toBe(2);
@@ -63,10 +76,12 @@ describe('persistence against PostgreSQL', () => {
     it('applies a message once when two replicas race for it', async () => {
       const [a, b] = await Promise.all([1, 2].map(() => openDataSource(installation.databaseUrl, options)));
       const results = await Promise.all(
-        [a!, b!].flatMap((ds) =>
+        [a, b].flatMap((ds) =>
           Array.from({ length: 5 }, () =>
             new Inbox(ds).applyOnce('race', 'm-race', async (em) => {
-              await em.query(`INSERT INTO "probe"."counters" VALUES ('race', 1) ON CONFLICT (id) DO UPDATE SET value = counters.value + 1`);
+              await em.query(
+                `INSERT INTO "probe"."counters" VALUES ('race', 1) ON CONFLICT (id) DO UPDATE SET value = counters.value + 1`,
+              );
               return 'done';
             }),
           ),
@@ -74,15 +89,17 @@ describe('persistence against PostgreSQL', () => {
       );
       expect(results.filter((r) => r.applied)).toHaveLength(1);
       expect(results.every((r) => r.result === 'done')).toBe(true);
-      const [row] = await a!.query(`SELECT value FROM "probe"."counters" WHERE id = 'race'`);
+      const [row] = await a.query(`SELECT value FROM "probe"."counters" WHERE id = 'race'`);
       expect(row.value).toBe(1);
-      await Promise.all([a!.destroy(), b!.destroy()]);
+      await Promise.all([a.destroy(), b.destroy()]);
     });
 
     it('rolls the inbox entry back with the work when the work fails', async () => {
       const ds = await openDataSource(installation.databaseUrl, options);
       const inbox = new Inbox(ds);
-      await expect(inbox.applyOnce('c1', 'm-fail', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      await expect(inbox.applyOnce('c1', 'm-fail', () => Promise.reject(new Error('boom')))).rejects.toThrow(
+        'boom',
+      );
       await expect(inbox.applyOnce('c1', 'm-fail', () => Promise.resolve('second try'))).resolves.toEqual({
         applied: true,
         result: 'second try',

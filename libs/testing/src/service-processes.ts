@@ -42,7 +42,8 @@ export class ServiceFleet {
 
   static entry(app: AppName): string {
     const path = join(ROOT, 'dist/apps', app, 'src/main.js');
-    if (!existsSync(path)) throw new Error(`${path} is missing: run \`node tools/build.mjs\` (npm test does) first`);
+    if (!existsSync(path))
+      throw new Error(`${path} is missing: run \`node tools/build.mjs\` (npm test does) first`);
     return path;
   }
 
@@ -80,7 +81,9 @@ export class ServiceFleet {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (service.process.exitCode !== null) {
-        throw new Error(`${service.app} exited with ${service.process.exitCode}; see ${this.logDir}/${service.app}.log`);
+        throw new Error(
+          `${service.app} exited with ${service.process.exitCode}; see ${this.logDir}/${service.app}.log`,
+        );
       }
       try {
         const response = await fetch(`${service.url}/readyz`, { signal: AbortSignal.timeout(1_000) });
@@ -96,8 +99,11 @@ export class ServiceFleet {
   /** Sends a signal and waits for the process to exit. */
   async stop(app: AppName, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const service = this.services.get(app);
-    if (!service || service.process.exitCode !== null || service.process.signalCode !== null) return service?.process.exitCode ?? null;
-    const exited = new Promise<number | null>((resolve) => service.process.once('exit', (code) => resolve(code)));
+    if (!service || service.process.exitCode !== null || service.process.signalCode !== null)
+      return service?.process.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) =>
+      service.process.once('exit', (code) => resolve(code)),
+    );
     service.process.kill(signal);
     const code = await exited;
     this.services.delete(app);

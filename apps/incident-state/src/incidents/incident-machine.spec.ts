@@ -3,7 +3,11 @@ import { transition } from './incident-machine';
 
 describe('transition', () => {
   it('follows the DESIGN.md table when no incident is open', () => {
-    expect(transition(null, 'open')).toMatchObject({ outcome: 'opened', change: 'opened', status: 'triggered' });
+    expect(transition(null, 'open')).toMatchObject({
+      outcome: 'opened',
+      change: 'opened',
+      status: 'triggered',
+    });
     for (const action of ['close', 'acknowledge', 'update'] as const) {
       expect(transition(null, action)).toMatchObject({ outcome: 'ignored', change: null });
     }
@@ -11,9 +15,16 @@ describe('transition', () => {
 
   it.each(['triggered', 'acknowledged'] as const)('follows the table for an open %s incident', (status) => {
     expect(transition({ status }, 'open')).toMatchObject({ outcome: 'appended', change: 'appended', status });
-    expect(transition({ status }, 'close')).toMatchObject({ outcome: 'closed', change: 'resolved', status: 'resolved' });
+    expect(transition({ status }, 'close')).toMatchObject({
+      outcome: 'closed',
+      change: 'resolved',
+      status: 'resolved',
+    });
     expect(transition({ status }, 'update')).toMatchObject({ outcome: 'updated', change: 'updated', status });
-    expect(transition({ status }, 'acknowledge')).toMatchObject({ outcome: 'acknowledged', status: 'acknowledged' });
+    expect(transition({ status }, 'acknowledge')).toMatchObject({
+      outcome: 'acknowledged',
+      status: 'acknowledged',
+    });
   });
 
   it('does not announce a second acknowledgement', () => {

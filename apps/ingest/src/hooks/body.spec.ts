@@ -2,7 +2,10 @@ import { HttpError } from '@tocsin/platform';
 import { readJsonBody } from './body';
 import { hookIdFor, keptHeaders } from './delivery';
 
-function refusal(contentType: string | undefined, body: Buffer | undefined): { status: number; message: string } {
+function refusal(
+  contentType: string | undefined,
+  body: Buffer | undefined,
+): { status: number; message: string } {
   try {
     readJsonBody(contentType, body);
   } catch (error) {
@@ -15,7 +18,13 @@ function refusal(contentType: string | undefined, body: Buffer | undefined): { s
 
 describe('readJsonBody', () => {
   it('accepts JSON sent as application/json, +json, text/plain or without a type', () => {
-    for (const type of ['application/json', 'application/json; charset=utf-8', 'application/vnd.x+json', 'text/plain', undefined]) {
+    for (const type of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/vnd.x+json',
+      'text/plain',
+      undefined,
+    ]) {
       expect(readJsonBody(type, Buffer.from('{"a":1}'))).toBe('{"a":1}');
     }
   });
