@@ -144,17 +144,28 @@ describe('the walking skeleton: one webhook along the whole path', () => {
       const jsm = await jetstreamManager(nc);
       const stream = `${tocsin.installation.prefix}-hooks`;
       const config = (await jsm.streams.info(stream)).config;
-      await jsm.streams.delete(stream);
-      const refused = await tocsin.hook(token, { status: 'firing', id: 'while-down' });
+      // The stream refuses every message: what a full or misconfigured JetStream does.
+      await jsm.streams.update(stream, { ...config, max_msg_size: 16 });
+      const refused = await tocsin.hook(token, { status: 'firing', id: 'while-refused' });
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('5');
-      expect(refused.body).toMatchObject({ error: 'unavailable' });
-      await jsm.streams.add(config);
+      expect(refused.body).toMatchObject({ error: 'unavailable', message: expect.stringMatching(/retry/) });
+      await jsm.streams.update(stream, config);
+      expect((await tocsin.hook(token, { status: 'firing', id: 'after-refusal' })).status).toBe(202);
+
+      // The stream disappears altogether: normalize provisions it and its consumer again.
+      await jsm.streams.delete(stream);
     } finally {
       await nc.close();
     }
-    await expectEventually(async () =>
-      expect((await tocsin.hook(token, { status: 'firing', id: 'after' })).status).toBe(202),
+    await expectEventually(
+      async () =>
+        expect((await tocsin.hook(token, { status: 'firing', id: 'after-outage' })).status).toBe(202),
+      { timeoutMs: 30_000, intervalMs: 250 },
     );
-  });
+    await expectEventually(
+      async () => expect((await tocsin.incidents()).find((i) => i.dedupKey === 'after-outage')).toBeDefined(),
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+  }, 90_000);
 });

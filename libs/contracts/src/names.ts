@@ -165,6 +165,8 @@ export const HEADERS = {
   messageId: 'Nats-Msg-Id',
   hookId: 'Tocsin-Hook-Id',
   incidentId: 'Tocsin-Incident-Id',
+  /** Messages with the same value are handled one after another, in stream order, by a replica. */
+  orderingKey: 'Tocsin-Ordering-Key',
   messageType: 'Tocsin-Type',
   deadLetterReason: 'Tocsin-Dlq-Reason',
   deadLetterConsumer: 'Tocsin-Dlq-Consumer',

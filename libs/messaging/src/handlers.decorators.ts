@@ -10,7 +10,7 @@ type PatternDecorator = (pattern: string, extras: Record<string, unknown>) => Me
  */
 export function OnStream(
   consumer: ConsumerDefinition,
-  options: { messageType?: MessageType<object>; concurrency?: number } = {},
+  options: { messageType?: MessageType<object>; concurrency?: number; ordered?: boolean } = {},
 ): MethodDecorator {
   return (EventPattern as PatternDecorator)(consumer.durable, options);
 }

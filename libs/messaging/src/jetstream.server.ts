@@ -1,5 +1,5 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { jetstream, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   CONSUMERS,
@@ -32,6 +32,11 @@ export interface HandlerExtras {
   request?: ClassConstructor<object>;
   /** Stream handlers: messages handled at once by this replica (default 32). */
   concurrency?: number;
+  /**
+   * Stream handlers: messages carrying the same Tocsin-Ordering-Key header are handled one after
+   * another, in the order this replica received them; others still run concurrently.
+   */
+  ordered?: boolean;
 }
 
 export interface JetStreamServerDeps {
@@ -60,9 +65,10 @@ const CONSUMERS_BY_DURABLE = new Map<string, ConsumerDefinition>(
  */
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   override readonly transportId = Symbol('jetstream');
-  private readonly consumers: ConsumerMessages[] = [];
+  private readonly consumers = new Set<ConsumerMessages>();
   private readonly subscriptions: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly chains = new Map<string, Promise<void>>();
   private lagTimer?: NodeJS.Timeout;
   private closing = false;
 
@@ -80,7 +86,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private async start(): Promise<void> {
     const { provisioner } = this.deps;
     await provisioner.ensureAllStreams();
-    const watched: { def: ConsumerDefinition; consumer: Consumer }[] = [];
+    const watched: ConsumerDefinition[] = [];
     for (const [pattern, handler] of this.messageHandlers) {
       const extras = (handler.extras ?? {}) as HandlerExtras;
       if (handler.isEventHandler) {
@@ -88,12 +94,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         if (!def)
           throw new Error(`@EventPattern('${pattern}') names no consumer in libs/contracts CONSUMERS`);
         await provisioner.ensureConsumer(def);
-        const consumer = await jetstream(this.deps.nc).consumers.get(
-          this.deps.naming.stream(STREAMS[def.stream]),
-          this.deps.naming.durable(def),
-        );
-        watched.push({ def, consumer });
-        void this.consume(def, consumer, extras);
+        watched.push(def);
+        void this.consume(def, extras);
       } else {
         this.subscriptions.push(
           this.deps.nc.subscribe(this.deps.naming.subject(pattern), {
@@ -109,18 +111,86 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     this.lagTimer.unref();
   }
 
-  private async consume(def: ConsumerDefinition, consumer: Consumer, extras: HandlerExtras): Promise<void> {
+  /**
+   * Pulls from one durable consumer for as long as the server runs, handling up to `concurrency`
+   * messages at once. If the consumer goes away, it is provisioned again and pulling resumes.
+   */
+  private async consume(def: ConsumerDefinition, extras: HandlerExtras): Promise<void> {
     const concurrency = extras.concurrency ?? 32;
-    const messages = await consumer.consume({ max_messages: concurrency * 2 });
-    this.consumers.push(messages);
     const slots = new Slots(concurrency);
-    for await (const message of messages) {
-      await slots.take();
-      const work = this.process(def, message, extras).finally(() => {
-        slots.give();
-        this.inFlight.delete(work);
-      });
-      this.inFlight.add(work);
+    const js = jetstream(this.deps.nc);
+    while (!this.closing) {
+      try {
+        const consumer = await js.consumers.get(
+          this.deps.naming.stream(STREAMS[def.stream]),
+          this.deps.naming.durable(def),
+        );
+        const messages = await consumer.consume({ max_messages: concurrency * 2 });
+        this.consumers.add(messages);
+        void this.repairWhenLost(def, messages);
+        for await (const message of messages) {
+          await slots.take();
+          const work = this.inOrder(
+            extras.ordered ? message.headers?.get(HEADERS.orderingKey) : undefined,
+            () => this.process(def, message, extras),
+          ).finally(() => {
+            slots.give();
+            this.inFlight.delete(work);
+          });
+          this.inFlight.add(work);
+        }
+        this.consumers.delete(messages);
+      } catch (error) {
+        if (!this.closing)
+          this.deps.logger.warn({ err: error, consumer: def.durable }, 'consuming stopped; resuming');
+      }
+      if (this.closing) return;
+      await sleep(1_000);
+      await this.provision(def);
+    }
+  }
+
+  /** Runs `task` after every earlier task of the same key has settled. */
+  private inOrder(key: string | undefined, task: () => Promise<void>): Promise<void> {
+    if (!key) return task();
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    this.chains.set(key, next);
+    void next.finally(() => {
+      if (this.chains.get(key) === next) this.chains.delete(key);
+    });
+    return next;
+  }
+
+  private async provision(def: ConsumerDefinition): Promise<void> {
+    try {
+      await this.deps.provisioner.ensureStream(STREAMS[def.stream]);
+      await this.deps.provisioner.ensureConsumer(def);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, consumer: def.durable }, 'could not provision the consumer yet');
+    }
+  }
+
+  /**
+   * When the stream or the durable consumer disappears (deleted by an operator, a JetStream
+   * store lost), provisions them again; the consume loop picks the consumer up by name.
+   */
+  private async repairWhenLost(def: ConsumerDefinition, messages: ConsumerMessages): Promise<void> {
+    for await (const status of messages.status()) {
+      if (this.closing) return;
+      if (
+        status.type === 'consumer_not_found' ||
+        status.type === 'stream_not_found' ||
+        status.type === 'consumer_deleted'
+      ) {
+        this.deps.logger.warn(
+          { consumer: def.durable, status: status.type },
+          'consumer lost; provisioning it again',
+        );
+        // Ending this pull ends its loop in consume(), which provisions and pulls afresh.
+        messages.stop();
+        return;
+      }
     }
   }
 
@@ -249,14 +319,19 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  private async recordLag(watched: { def: ConsumerDefinition; consumer: Consumer }[]): Promise<void> {
-    for (const { def, consumer } of watched) {
+  private async recordLag(watched: ConsumerDefinition[]): Promise<void> {
+    const js = jetstream(this.deps.nc);
+    for (const def of watched) {
       try {
+        const consumer = await js.consumers.get(
+          this.deps.naming.stream(STREAMS[def.stream]),
+          this.deps.naming.durable(def),
+        );
         const info = await consumer.info(false);
         consumerPending.set({ consumer: def.durable }, info.num_pending);
         consumerAckPending.set({ consumer: def.durable }, info.num_ack_pending);
       } catch {
-        // NATS away for a moment: the gauge keeps its last value.
+        // NATS or the consumer away for a moment: the gauges keep their last values.
       }
     }
   }

@@ -33,15 +33,21 @@ import {
   RpcUnavailableError,
 } from '../src';
 
-/** What the handlers saw: deliveries per hook id. */
+/** What the handlers saw: deliveries per hook id, and the order of the ordered ones. */
 const seen = new Map<string, number>();
+const orderSeen: string[] = [];
 
 @Controller()
 class ProbeHandlers {
-  @OnStream(CONSUMERS.normalizeHooks, { messageType: HookReceived, concurrency: 4 })
-  handle(@Payload() envelope: Envelope<HookReceivedV1>, @Ctx() ctx: JetStreamContext): void {
+  @OnStream(CONSUMERS.normalizeHooks, { messageType: HookReceived, concurrency: 4, ordered: true })
+  async handle(@Payload() envelope: Envelope<HookReceivedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
     const id = envelope.payload.hookId;
     seen.set(id, (seen.get(id) ?? 0) + 1);
+    if (id.startsWith('order-')) {
+      // Later messages finish faster: only the ordering keeps them in sequence.
+      await new Promise((r) => setTimeout(r, 40 - Number(id.split('-')[1]) * 4));
+      orderSeen.push(id);
+    }
     if (id.startsWith('flaky-') && ctx.deliveryCount < 3) throw new Error('database briefly away');
     if (id.startsWith('poison-')) throw new PoisonMessageError('refers to nothing');
     if (id.startsWith('broken-')) throw new Error('always fails');
@@ -196,6 +202,17 @@ describe('JetStream transport against nats-server', () => {
     expect(letter?.reason).toMatch(/failed 5 deliveries: Error: always fails/);
     expect(seen.get('broken-1')).toBe(CONSUMERS.normalizeHooks.maxDeliver);
   }, 40_000);
+
+  it('handles messages with one ordering key one after another, in stream order', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `order-${i}`);
+    for (const id of ids) {
+      await publisher.publish(SUBJECTS.hookReceived(integrationId), HookReceived, hook(id), {
+        messageId: id,
+        headers: { [HEADERS.hookId]: id, [HEADERS.orderingKey]: 'one-key' },
+      });
+    }
+    await expectEventually(() => expect(orderSeen).toEqual(ids));
+  });
 
   describe('request/reply', () => {
     const rpc = () => new RpcClient(nc, naming);

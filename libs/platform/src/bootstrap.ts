@@ -93,6 +93,9 @@ export async function runService(options: ServiceOptions): Promise<NestFastifyAp
       );
       microservice.useGlobalFilters(new RethrowRpcFilter());
       await app.startAllMicroservices();
+    } else {
+      // Services without consumers still publish: the streams they publish to must exist.
+      await app.get(JetStreamProvisioner).ensureAllStreams();
     }
     await app.listen({ port: options.port(app), host: '0.0.0.0' });
     app.get(Logger).log(`${options.name} listening on port ${options.port(app)}`, 'Bootstrap');

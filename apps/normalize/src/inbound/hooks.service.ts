@@ -13,6 +13,7 @@ import { fallbackDedupKey, mapGeneric } from '@tocsin/mapping';
 import { JetStreamPublisher } from '@tocsin/messaging';
 import { Inbox } from '@tocsin/persistence';
 import { PinoLogger } from 'nestjs-pino';
+import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Integration } from '../integrations/integration.entity';
 import { InboundMessage } from './inbound-message.entity';
@@ -49,7 +50,11 @@ export class HooksService {
       await this.publisher.publish(SUBJECTS.eventNormalized(event.integrationId), EventNormalized, event, {
         messageId: `${event.hookId}:${event.index}`,
         correlationId: envelope.correlationId,
-        headers: { [HEADERS.hookId]: event.hookId },
+        headers: {
+          [HEADERS.hookId]: event.hookId,
+          // incident-state applies the events of one key in order.
+          [HEADERS.orderingKey]: orderingKey(event.integrationId, event.dedupKey),
+        },
       });
     }
   }
@@ -126,4 +131,9 @@ export class HooksService {
       }
     }
   }
+}
+
+/** A short, fixed-length stand-in for (integration, dedup key), for the ordering header. */
+function orderingKey(integrationId: string, dedupKey: string): string {
+  return createHash('sha256').update(`${integrationId}\n${dedupKey}`).digest('base64url').slice(0, 22);
 }
