@@ -1,15 +1,14 @@
 import { Module } from '@nestjs/common';
-import { ApiSettings, ConfigModule, SCHEMA_BY_APP } from '@tocsin/config';
+import { ApiSettings, ConfigModule } from '@tocsin/config';
 import { MessagingModule, NatsLifecycle } from '@tocsin/messaging';
 import { DatabaseLifecycle, PersistenceModule } from '@tocsin/persistence';
 import { HealthModule, loggingParams } from '@tocsin/platform';
 import { LoggerModule } from 'nestjs-pino';
-import { ApiKey } from './auth/api-key.entity';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { RpcGateway } from './gateway/rpc.gateway';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IntegrationsController } from './integrations/integrations.controller';
-import { MIGRATIONS } from './migrations';
+import { SCHEMA } from './schema';
 
 export const SERVICE = 'api';
 
@@ -21,11 +20,7 @@ export const SERVICE = 'api';
       useFactory: (s: ApiSettings) => loggingParams(SERVICE, s),
     }),
     MessagingModule.forRoot(SERVICE, ApiSettings),
-    PersistenceModule.forRoot(ApiSettings, {
-      schema: SCHEMA_BY_APP.api,
-      entities: [ApiKey],
-      migrations: MIGRATIONS,
-    }),
+    PersistenceModule.forRoot(ApiSettings, SCHEMA),
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
   controllers: [IntegrationsController, IncidentsController],

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, DeployTrackerSettings, SCHEMA_BY_APP } from '@tocsin/config';
+import { ConfigModule, DeployTrackerSettings } from '@tocsin/config';
 import { MessagingModule, NatsLifecycle } from '@tocsin/messaging';
 import { DatabaseLifecycle, PersistenceModule } from '@tocsin/persistence';
 import { HealthModule, loggingParams } from '@tocsin/platform';
 import { LoggerModule } from 'nestjs-pino';
-import { MIGRATIONS } from './migrations';
+import { SCHEMA } from './schema';
 
 export const SERVICE = 'deploy-tracker';
 
@@ -17,11 +17,7 @@ export const SERVICE = 'deploy-tracker';
       useFactory: (s: DeployTrackerSettings) => loggingParams(SERVICE, s),
     }),
     MessagingModule.forRoot(SERVICE, DeployTrackerSettings),
-    PersistenceModule.forRoot(DeployTrackerSettings, {
-      schema: SCHEMA_BY_APP['deploy-tracker'],
-      entities: [],
-      migrations: MIGRATIONS,
-    }),
+    PersistenceModule.forRoot(DeployTrackerSettings, SCHEMA),
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
 })

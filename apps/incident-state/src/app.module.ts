@@ -1,15 +1,14 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, IncidentStateSettings, SCHEMA_BY_APP } from '@tocsin/config';
+import { ConfigModule, IncidentStateSettings } from '@tocsin/config';
 import { MessagingModule, NatsLifecycle } from '@tocsin/messaging';
 import { DatabaseLifecycle, PersistenceModule } from '@tocsin/persistence';
 import { HealthModule, loggingParams } from '@tocsin/platform';
 import { LoggerModule } from 'nestjs-pino';
-import { Incident } from './incidents/incident.entity';
 import { IncidentsConsumer } from './incidents/incidents.consumer';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsQuery } from './incidents/incidents.query';
 import { IncidentsService } from './incidents/incidents.service';
-import { MIGRATIONS } from './migrations';
+import { SCHEMA } from './schema';
 
 export const SERVICE = 'incident-state';
 
@@ -21,11 +20,7 @@ export const SERVICE = 'incident-state';
       useFactory: (s: IncidentStateSettings) => loggingParams(SERVICE, s),
     }),
     MessagingModule.forRoot(SERVICE, IncidentStateSettings),
-    PersistenceModule.forRoot(IncidentStateSettings, {
-      schema: SCHEMA_BY_APP['incident-state'],
-      entities: [Incident],
-      migrations: MIGRATIONS,
-    }),
+    PersistenceModule.forRoot(IncidentStateSettings, SCHEMA),
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
   controllers: [IncidentsConsumer, IncidentsController],

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, NormalizeSettings, SCHEMA_BY_APP } from '@tocsin/config';
+import { ConfigModule, NormalizeSettings } from '@tocsin/config';
 import { MessagingModule, NatsLifecycle } from '@tocsin/messaging';
 import { DatabaseLifecycle, PersistenceModule } from '@tocsin/persistence';
 import { HealthModule, loggingParams } from '@tocsin/platform';
@@ -7,13 +7,11 @@ import { LoggerModule } from 'nestjs-pino';
 import { DeadLettersConsumer } from './inbound/dead-letters.consumer';
 import { HooksConsumer } from './inbound/hooks.consumer';
 import { HooksService } from './inbound/hooks.service';
-import { InboundMessage } from './inbound/inbound-message.entity';
 import { InboundService } from './inbound/inbound.service';
 import { IntegrationIndexService } from './integrations/integration-index.service';
-import { Integration } from './integrations/integration.entity';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { IntegrationsService } from './integrations/integrations.service';
-import { MIGRATIONS } from './migrations';
+import { SCHEMA } from './schema';
 
 export const SERVICE = 'normalize';
 
@@ -25,11 +23,7 @@ export const SERVICE = 'normalize';
       useFactory: (s: NormalizeSettings) => loggingParams(SERVICE, s),
     }),
     MessagingModule.forRoot(SERVICE, NormalizeSettings),
-    PersistenceModule.forRoot(NormalizeSettings, {
-      schema: SCHEMA_BY_APP.normalize,
-      entities: [Integration, InboundMessage],
-      migrations: MIGRATIONS,
-    }),
+    PersistenceModule.forRoot(NormalizeSettings, SCHEMA),
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
   controllers: [IntegrationsController, HooksConsumer, DeadLettersConsumer],

@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, NotifierSettings, SCHEMA_BY_APP } from '@tocsin/config';
+import { ConfigModule, NotifierSettings } from '@tocsin/config';
 import { MessagingModule, NatsLifecycle } from '@tocsin/messaging';
 import { DatabaseLifecycle, PersistenceModule } from '@tocsin/persistence';
 import { HealthModule, loggingParams } from '@tocsin/platform';
 import { LoggerModule } from 'nestjs-pino';
-import { IncidentEvent } from './incident-events/incident-event.entity';
 import { IncidentEventsConsumer } from './incident-events/incident-events.consumer';
 import { IncidentEventsService } from './incident-events/incident-events.service';
-import { MIGRATIONS } from './migrations';
+import { SCHEMA } from './schema';
 
 export const SERVICE = 'notifier';
 
@@ -19,11 +18,7 @@ export const SERVICE = 'notifier';
       useFactory: (s: NotifierSettings) => loggingParams(SERVICE, s),
     }),
     MessagingModule.forRoot(SERVICE, NotifierSettings),
-    PersistenceModule.forRoot(NotifierSettings, {
-      schema: SCHEMA_BY_APP.notifier,
-      entities: [IncidentEvent],
-      migrations: MIGRATIONS,
-    }),
+    PersistenceModule.forRoot(NotifierSettings, SCHEMA),
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
   controllers: [IncidentEventsConsumer],

@@ -1,0 +1,4 @@
+import { describeSchemaDrift } from '@tocsin/testing';
+import { SCHEMA } from '../src/schema';
+
+describeSchemaDrift('deploy-tracker', SCHEMA);
