@@ -33,15 +33,9 @@ const ALLOWED_TYPES = {
   'type:domain': ['type:contracts'],
   'type:config': [],
   'type:contracts': [],
-  'type:testing': [
-    'type:contracts',
-    'type:messaging',
-    'type:persistence',
-    'type:config',
-    'type:platform',
-    'type:domain',
-  ],
 };
+// Test helpers may use whatever an app may.
+ALLOWED_TYPES['type:testing'] = ALLOWED_TYPES['type:app'];
 
 /** Pure libraries (wire contracts, mapping) stay framework- and driver-free; config stays driver-free. */
 const BANNED_EXTERNALS = {

@@ -11,22 +11,6 @@ export type Severity = (typeof SEVERITIES)[number];
 export const INTEGRATION_KINDS = ['alert', 'deploy'] as const;
 export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
 
-/** The fate of one inbound message, as the inbound log shows it. */
-export const INBOUND_OUTCOMES = [
-  'accepted',
-  'opened',
-  'appended',
-  'closed',
-  'acknowledged',
-  'updated',
-  'ignored',
-  'filtered',
-  'unmapped',
-  'invalid',
-  'failed',
-] as const;
-export type InboundOutcome = (typeof INBOUND_OUTCOMES)[number];
-
 /** Outcomes that incident-state reports for an applied event. */
 export const APPLIED_OUTCOMES = [
   'opened',
@@ -36,4 +20,15 @@ export const APPLIED_OUTCOMES = [
   'updated',
   'ignored',
 ] as const;
+
+/** The fate of one inbound message, as the inbound log shows it. */
+export const INBOUND_OUTCOMES = [
+  'accepted',
+  ...APPLIED_OUTCOMES,
+  'filtered',
+  'unmapped',
+  'invalid',
+  'failed',
+] as const;
+export type InboundOutcome = (typeof INBOUND_OUTCOMES)[number];
 export type AppliedOutcome = (typeof APPLIED_OUTCOMES)[number];

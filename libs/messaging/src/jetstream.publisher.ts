@@ -3,6 +3,7 @@ import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-
 import { HEADERS, type Envelope, type MessageType } from '@tocsin/contracts';
 import { PublishFailedError } from './errors';
 import { uuidv7 } from './ids';
+import { publishFailures } from './messaging.metrics';
 import type { Naming } from './naming';
 
 export interface PublishOptions {
@@ -74,6 +75,7 @@ export class JetStreamPublisher {
     try {
       ack = await this.js.publish(full, data, { msgID: messageId, headers: h, timeout: this.timeoutMs });
     } catch (error) {
+      publishFailures.inc();
       throw new PublishFailedError(full, { cause: error });
     }
     return { sequence: ack.seq, duplicate: ack.duplicate };
