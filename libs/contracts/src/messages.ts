@@ -17,15 +17,19 @@ import { defineMessage } from './envelope';
 import { INCIDENT_CHANGES, type IncidentChange } from './names';
 import {
   EVENT_ACTIONS,
+  HOOK_ROUTES,
   INBOUND_OUTCOMES,
   INCIDENT_STATUSES,
   INTEGRATION_KINDS,
   SEVERITIES,
+  SIGNATURE_SCHEMES,
   type EventAction,
+  type HookRoute,
   type InboundOutcome,
   type IncidentStatus,
   type IntegrationKind,
   type Severity,
+  type SignatureScheme,
 } from './vocabulary';
 
 /** ingest → normalize: a producer's webhook, stored before ingest answered 202. */
@@ -51,6 +55,11 @@ export class HookReceivedV1 {
   /** The body as JSON text (form-encoded `payload=` bodies arrive here already unwrapped). */
   @IsString()
   body: string;
+
+  /** The route it came in by; absent means `hooks`. */
+  @IsOptional()
+  @IsIn(HOOK_ROUTES)
+  route?: HookRoute;
 }
 export const HookReceived = defineMessage('hook.received', 1, HookReceivedV1);
 
@@ -85,6 +94,12 @@ export class EventNormalizedV1 {
 
   @IsIn(SEVERITIES)
   severity: Severity;
+
+  /** The service the mapping named (an alias deploy-tracker resolves), when it names one. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  service?: string;
 
   @IsISO8601({ strict: true })
   receivedAt: string;
@@ -188,4 +203,20 @@ export class IntegrationIndexEntryV1 {
 
   @IsBoolean()
   enabled: boolean;
+
+  /** How ingest checks that a hook comes from its producer; absent: no check. */
+  @IsOptional()
+  @IsIn(SIGNATURE_SCHEMES)
+  signatureScheme?: SignatureScheme;
+
+  /** The shared secret of `signatureScheme` (HMAC key or token). */
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  signingSecret?: string;
+
+  /** Until then, ingest keeps every header of a hook in the inbound log (credentials masked). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  debugUntil?: string;
 }

@@ -32,3 +32,25 @@ export const INBOUND_OUTCOMES = [
 ] as const;
 export type InboundOutcome = (typeof INBOUND_OUTCOMES)[number];
 export type AppliedOutcome = (typeof APPLIED_OUTCOMES)[number];
+
+/**
+ * How a producer proves a webhook is its own. `github` and `bitbucket` sign the body with
+ * HMAC-SHA256 (X-Hub-Signature-256, X-Hub-Signature), `buildkite` signs timestamp and body
+ * (X-Buildkite-Signature); `buildkite-token` and `gitlab-token` send a shared token
+ * (X-Buildkite-Token, X-Gitlab-Token).
+ */
+export const SIGNATURE_SCHEMES = [
+  'github',
+  'bitbucket',
+  'buildkite',
+  'buildkite-token',
+  'gitlab-token',
+] as const;
+export type SignatureScheme = (typeof SIGNATURE_SCHEMES)[number];
+
+/** The ingest route a hook came in by: `hooks` (POST /hooks/{token}) or `pagerduty` (POST /v2/enqueue). */
+export const HOOK_ROUTES = ['hooks', 'pagerduty'] as const;
+export type HookRoute = (typeof HOOK_ROUTES)[number];
+
+/** The most events one inbound message may fan out to (mapping `each`). */
+export const MAX_EVENTS_PER_HOOK = 1000;
