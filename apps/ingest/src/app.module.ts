@@ -3,7 +3,10 @@ import { ConfigModule, IngestSettings } from '@tocsin/config';
 import { MessagingModule, NatsLifecycle } from '@tocsin/messaging';
 import { HealthModule, loggingParams } from '@tocsin/platform';
 import { LoggerModule } from 'nestjs-pino';
+import { Clock } from './clock';
+import { HookStoreService } from './hooks/hook-store.service';
 import { HooksController } from './hooks/hooks.controller';
+import { PagerDutyController } from './pagerduty/pagerduty.controller';
 import { TokenIndexService } from './tokens/token-index.service';
 
 export const SERVICE = 'ingest';
@@ -24,6 +27,7 @@ export class TokensModule {}
     TokensModule,
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, tokens: TokenIndexService }),
   ],
-  controllers: [HooksController],
+  controllers: [HooksController, PagerDutyController],
+  providers: [Clock, HookStoreService],
 })
 export class AppModule {}

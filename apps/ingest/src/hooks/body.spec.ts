@@ -1,6 +1,5 @@
 import { HttpError } from '@tocsin/platform';
 import { readJsonBody } from './body';
-import { hookIdFor, keptHeaders } from './delivery';
 
 function refusal(
   contentType: string | undefined,
@@ -52,30 +51,5 @@ describe('readJsonBody', () => {
       status: 400,
       message: 'the body is not valid UTF-8',
     });
-  });
-});
-
-describe('hookIdFor', () => {
-  it('derives the id from a producer delivery id, per integration', () => {
-    const a = hookIdFor('i1', { 'x-github-delivery': 'abc' });
-    expect(a).toBe(hookIdFor('i1', { 'x-github-delivery': 'abc' }));
-    expect(a).not.toBe(hookIdFor('i2', { 'x-github-delivery': 'abc' }));
-    expect(a).toMatch(/^d-[0-9a-f]{32}$/);
-  });
-
-  it('makes a fresh id when the producer names no delivery', () => {
-    expect(hookIdFor('i1', {})).not.toBe(hookIdFor('i1', {}));
-  });
-});
-
-describe('keptHeaders', () => {
-  it('keeps what explains a delivery and never a credential', () => {
-    const kept = keptHeaders({
-      'x-github-event': 'workflow_run',
-      authorization: 'Bearer secret',
-      'x-hub-signature-256': 'sha256=00',
-      'x-gitlab-token': 'secret',
-    });
-    expect(kept).toEqual({ 'x-github-event': 'workflow_run' });
   });
 });

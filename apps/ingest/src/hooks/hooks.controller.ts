@@ -1,18 +1,25 @@
-import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { HEADERS, HookReceived, SUBJECTS } from '@tocsin/contracts';
-import { JetStreamPublisher, PublishFailedError } from '@tocsin/messaging';
+import { Controller, HttpCode, Logger, Param, Post, Req } from '@nestjs/common';
+import type { IntegrationIndexEntryV1 } from '@tocsin/contracts';
 import { HttpError } from '@tocsin/platform';
 import type { FastifyRequest } from 'fastify';
+import { Clock } from '../clock';
 import { TokenIndexService } from '../tokens/token-index.service';
 import { readJsonBody } from './body';
-import { hookIdFor, keptHeaders } from './delivery';
+import { hookIdFor } from './delivery';
+import { capturedHeaders } from './headers';
+import { HookNotStoredError } from './hook-not-stored.exception';
+import { HookStoreService } from './hook-store.service';
+import { verifySignature } from './signatures';
 
 /** The producers' door: a webhook is answered 202 only once JetStream has stored it. */
 @Controller()
 export class HooksController {
+  private readonly logger = new Logger(HooksController.name);
+
   constructor(
     private readonly tokens: TokenIndexService,
-    private readonly publisher: JetStreamPublisher,
+    private readonly hooks: HookStoreService,
+    private readonly clock: Clock,
   ) {}
 
   @Post('hooks/:token')
@@ -21,35 +28,60 @@ export class HooksController {
     @Param('token') token: string,
     @Req() request: FastifyRequest,
   ): Promise<{ status: 'accepted'; id: string }> {
-    const integration = this.tokens.lookup(token);
-    if (!integration || !integration.enabled || integration.kind !== 'alert') {
-      throw new HttpError(404, 'no enabled alert integration has this token');
-    }
-    const body = readJsonBody(request.headers['content-type'], request.body as Buffer | undefined);
-    const hookId = hookIdFor(integration.integrationId, request.headers);
+    const integration = this.tokens.findEnabled(token, 'alert');
+    if (!integration) throw new HttpError(404, 'no enabled alert integration has this token');
+    const now = this.clock.now();
+    const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
+    this.authenticate(integration, request, raw, now);
+    const body = readJsonBody(request.headers['content-type'], raw);
+    const hookId = hookIdFor(integration.integrationId, request.headers, body);
     try {
-      await this.publisher.publish(
-        SUBJECTS.hookReceived(integration.integrationId),
-        HookReceived,
-        {
-          hookId,
-          integrationId: integration.integrationId,
-          receivedAt: new Date().toISOString(),
-          contentType: (request.headers['content-type'] ?? '').slice(0, 200),
-          headers: keptHeaders(request.headers),
-          body,
-        },
-        { messageId: hookId, headers: { [HEADERS.hookId]: hookId } },
-      );
+      await this.hooks.store({
+        hookId,
+        integrationId: integration.integrationId,
+        receivedAt: now.toISOString(),
+        contentType: (request.headers['content-type'] ?? '').slice(0, 200),
+        headers: capturedHeaders(integration, request.headers, now),
+        body,
+        route: 'hooks',
+      });
     } catch (error) {
-      if (error instanceof PublishFailedError) {
-        request.log.warn({ hookId, err: error.cause }, 'hook not stored: JetStream unavailable');
-        throw new HttpError(503, 'the event store is unavailable; retry later', undefined, {
-          'Retry-After': '5',
+      if (error instanceof HookNotStoredError) {
+        throw new HttpError(503, error.message, undefined, {
+          'Retry-After': String(error.retryAfterSeconds),
         });
       }
       throw error;
     }
+    // A producer's retry of a stored delivery is the same hook: the stream dropped it, same answer.
     return { status: 'accepted', id: hookId };
+  }
+
+  /** 401 unless the request carries the signature the integration's scheme asks for. */
+  private authenticate(
+    integration: IntegrationIndexEntryV1,
+    request: FastifyRequest,
+    raw: Buffer | undefined,
+    now: Date,
+  ): void {
+    if (!integration.signatureScheme) return;
+    const check = verifySignature({
+      scheme: integration.signatureScheme,
+      secret: integration.signingSecret,
+      headers: request.headers,
+      body: raw ?? Buffer.alloc(0),
+      now,
+    });
+    if (check.ok) return;
+    // Never the secret nor the header's value: the reason is enough to act on.
+    this.logger.warn(
+      {
+        integrationId: integration.integrationId,
+        scheme: integration.signatureScheme,
+        reason: check.failure,
+      },
+      `hook refused: ${check.failure} signature (${check.header})`,
+    );
+    throw new HttpError(401, check.message);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import type { QueuedIterator } from '@nats-io/transport-node';
-import { KV_BUCKETS, type IntegrationIndexEntryV1 } from '@tocsin/contracts';
+import { KV_BUCKETS, type IntegrationIndexEntryV1, type IntegrationKind } from '@tocsin/contracts';
 import { JetStreamProvisioner } from '@tocsin/messaging';
 import { createHash } from 'node:crypto';
 
@@ -39,6 +39,12 @@ export class TokenIndexService implements OnApplicationBootstrap, OnApplicationS
   /** The integration a token belongs to, if any. */
   lookup(token: string): IntegrationIndexEntryV1 | undefined {
     return this.entries.get(createHash('sha256').update(token).digest('hex'));
+  }
+
+  /** The integration of this kind a token belongs to, unless there is none or it is disabled. */
+  findEnabled(token: string, kind: IntegrationKind): IntegrationIndexEntryV1 | undefined {
+    const entry = this.lookup(token);
+    return entry?.enabled && entry.kind === kind ? entry : undefined;
   }
 
   async ping(): Promise<boolean> {

@@ -1,0 +1,37 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { HEADERS, HookReceived, SUBJECTS, type HookReceivedV1 } from '@tocsin/contracts';
+import { JetStreamPublisher, PublishFailedError } from '@tocsin/messaging';
+import { HookNotStoredError } from './hook-not-stored.exception';
+
+/**
+ * Stores a received hook in JetStream, with the hook id as Nats-Msg-Id so that a producer's
+ * retry within the stream's duplicate window is dropped. Resolves only once the stream acked.
+ */
+@Injectable()
+export class HookStoreService {
+  private readonly logger = new Logger(HookStoreService.name);
+
+  constructor(private readonly publisher: JetStreamPublisher) {}
+
+  /** Resolves with `duplicate: true` when the stream already held this hook id. */
+  async store(hook: HookReceivedV1): Promise<{ duplicate: boolean }> {
+    try {
+      const result = await this.publisher.publish(
+        SUBJECTS.hookReceived(hook.integrationId),
+        HookReceived,
+        hook,
+        { messageId: hook.hookId, headers: { [HEADERS.hookId]: hook.hookId } },
+      );
+      return { duplicate: result.duplicate };
+    } catch (error) {
+      if (error instanceof PublishFailedError) {
+        this.logger.warn(
+          { hookId: hook.hookId, integrationId: hook.integrationId, err: error.cause },
+          'hook not stored: JetStream unavailable',
+        );
+        throw new HookNotStoredError(hook.hookId, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
