@@ -1,5 +1,10 @@
-import type { IncidentView, IntegrationView, Page } from '@tocsin/contracts';
-import { ServiceFleet, createTestInstallation, type TestInstallation } from '@tocsin/testing';
+import type { InboundMessageView, IncidentView, IntegrationView, Page } from '@tocsin/contracts';
+import {
+  ServiceFleet,
+  createTestInstallation,
+  expectEventually,
+  type TestInstallation,
+} from '@tocsin/testing';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -46,11 +51,15 @@ export class Tocsin {
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
-    return { status: response.status, body: await response.json(), headers: response.headers };
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
   }
 
-  async createIntegration(name: string): Promise<IntegrationView & { token: string }> {
-    const { status, body } = await this.api('POST', '/v1/integrations', { name, kind: 'alert' });
+  async createIntegration(
+    name: string,
+    fields: Record<string, unknown> = {},
+  ): Promise<IntegrationView & { token: string }> {
+    const { status, body } = await this.api('POST', '/v1/integrations', { name, kind: 'alert', ...fields });
     if (status !== 201) throw new Error(`create integration answered ${status}: ${JSON.stringify(body)}`);
     return body as IntegrationView & { token: string };
   }
@@ -89,6 +98,31 @@ export class Tocsin {
       body: JSON.parse(text) as Record<string, unknown>,
       headers: response.headers,
     };
+  }
+
+  /** Any request to ingest, answered with its status and JSON body. */
+  async ingest(
+    path: string,
+    body: string | object,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${this.fleet.url('ingest')}${path}`, {
+      method: 'POST',
+      headers,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  /** One entry of an integration's inbound log, once it has left `accepted`. */
+  async settled(integrationId: string, hookId: string): Promise<InboundMessageView> {
+    return expectEventually(async () => {
+      const { status, body } = await this.api('GET', `/v1/integrations/${integrationId}/inbound/${hookId}`);
+      expect(status).toBe(200);
+      const entry = body as InboundMessageView;
+      expect(entry.outcome).not.toBe('accepted');
+      return entry;
+    });
   }
 
   /** Reads the installation's database, for assertions on what services stored. */

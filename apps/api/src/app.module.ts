@@ -9,6 +9,7 @@ import { RpcGateway } from './gateway/rpc.gateway';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { SCHEMA } from './schema';
+import { TemplatesController } from './templates/templates.controller';
 
 export const SERVICE = 'api';
 
@@ -23,7 +24,7 @@ export const SERVICE = 'api';
     PersistenceModule.forRoot(ApiSettings, SCHEMA),
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
-  controllers: [IntegrationsController, IncidentsController],
+  controllers: [IntegrationsController, TemplatesController, IncidentsController],
   providers: [ApiKeyGuard, RpcGateway],
 })
 export class AppModule {}

@@ -7,10 +7,14 @@ import { LoggerModule } from 'nestjs-pino';
 import { DeadLettersConsumer } from './inbound/dead-letters.consumer';
 import { HooksConsumer } from './inbound/hooks.consumer';
 import { HooksService } from './inbound/hooks.service';
+import { InboundQuery } from './inbound/inbound.query';
 import { InboundService } from './inbound/inbound.service';
+import { RetentionService } from './inbound/retention.service';
+import { DryRunService } from './integrations/dry-run.service';
 import { IntegrationIndexService } from './integrations/integration-index.service';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { IntegrationsService } from './integrations/integrations.service';
+import { MappingsService } from './integrations/mappings.service';
 import { SCHEMA } from './schema';
 
 export const SERVICE = 'normalize';
@@ -27,6 +31,15 @@ export const SERVICE = 'normalize';
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
   controllers: [IntegrationsController, HooksConsumer, DeadLettersConsumer],
-  providers: [IntegrationsService, IntegrationIndexService, HooksService, InboundService],
+  providers: [
+    IntegrationsService,
+    IntegrationIndexService,
+    MappingsService,
+    DryRunService,
+    HooksService,
+    InboundService,
+    InboundQuery,
+    RetentionService,
+  ],
 })
 export class AppModule {}

@@ -66,6 +66,13 @@ export class NormalizeSettings extends DatabaseSettings {
 
   @IsUrl(URL_OPTIONS, { message: 'TOCSIN_PUBLIC_URL must be an http(s) URL' })
   TOCSIN_PUBLIC_URL = 'http://127.0.0.1:8080';
+
+  /** Days the inbound log keeps a message before the background purge removes it. */
+  @Transform(toInt)
+  @IsInt({ message: 'INBOUND_RETENTION_DAYS must be a whole number of days from 1 to 3650' })
+  @Min(1, { message: 'INBOUND_RETENTION_DAYS must be a whole number of days from 1 to 3650' })
+  @Max(3650, { message: 'INBOUND_RETENTION_DAYS must be a whole number of days from 1 to 3650' })
+  INBOUND_RETENTION_DAYS = 7;
 }
 
 export class IncidentStateSettings extends DatabaseSettings {

@@ -153,10 +153,18 @@ export const RPC = {
     createIntegration: 'rpc.normalize.integrations.create',
     listIntegrations: 'rpc.normalize.integrations.list',
     getIntegration: 'rpc.normalize.integrations.get',
+    updateIntegration: 'rpc.normalize.integrations.update',
+    deleteIntegration: 'rpc.normalize.integrations.delete',
+    rotateIntegrationToken: 'rpc.normalize.integrations.rotate-token',
+    testIntegration: 'rpc.normalize.integrations.test',
+    listInbound: 'rpc.normalize.inbound.list',
+    getInbound: 'rpc.normalize.inbound.get',
   },
   incidentState: {
     listIncidents: 'rpc.incident-state.incidents.list',
     getIncident: 'rpc.incident-state.incidents.get',
+    /** What a list of events would do to the incidents open now; changes nothing. */
+    previewEvents: 'rpc.incident-state.incidents.preview',
   },
 } as const;
 

@@ -1,5 +1,9 @@
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsObject,
@@ -10,14 +14,25 @@ import {
   Matches,
   Max,
   Min,
+  ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import {
+  EVENT_ACTIONS,
+  HOOK_ROUTES,
+  INBOUND_OUTCOMES,
   INCIDENT_STATUSES,
   INTEGRATION_KINDS,
+  MAX_EVENTS_PER_HOOK,
+  SIGNATURE_SCHEMES,
+  type AppliedOutcome,
+  type EventAction,
+  type HookRoute,
   type InboundOutcome,
   type IncidentStatus,
   type IntegrationKind,
   type Severity,
+  type SignatureScheme,
 } from './vocabulary';
 
 /** The reply to every request on an rpc.* subject. */
@@ -59,6 +74,16 @@ export class IdRequest {
   id: string;
 }
 
+/** How ingest checks a producer's signature or shared token; the secret is write-only. */
+export class SigningSettings {
+  @IsIn(SIGNATURE_SCHEMES)
+  scheme: SignatureScheme;
+
+  @IsString()
+  @Length(1, 500)
+  secret: string;
+}
+
 export class CreateIntegrationRequest {
   @IsString()
   @Length(1, 200)
@@ -67,6 +92,7 @@ export class CreateIntegrationRequest {
   @IsIn(INTEGRATION_KINDS)
   kind: IntegrationKind;
 
+  /** Prefills `mapping` (when none is given); see GET /v1/templates. */
   @IsOptional()
   @IsString()
   @Length(1, 100)
@@ -75,6 +101,140 @@ export class CreateIntegrationRequest {
   @IsOptional()
   @IsObject()
   mapping?: Record<string, unknown>;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SigningSettings)
+  signing?: SigningSettings;
+
+  @IsOptional()
+  @IsUUID()
+  escalationPolicyId?: string;
+
+  @IsOptional()
+  @IsUUID()
+  serviceId?: string;
+}
+
+/** The fields of an integration a PATCH may change; absent fields stay as they are. */
+export class UpdateIntegrationBody {
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @IsOptional()
+  @IsObject()
+  mapping?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  /** null removes signature checking. */
+  @IsOptional()
+  @ValidateIf((_o, value) => value !== null)
+  @ValidateNested()
+  @Type(() => SigningSettings)
+  signing?: SigningSettings | null;
+
+  /** true keeps every header of incoming hooks for the next 48 hours; false stops it. */
+  @IsOptional()
+  @IsBoolean()
+  debug?: boolean;
+
+  @IsOptional()
+  @ValidateIf((_o, value) => value !== null)
+  @IsUUID()
+  escalationPolicyId?: string | null;
+
+  @IsOptional()
+  @ValidateIf((_o, value) => value !== null)
+  @IsUUID()
+  serviceId?: string | null;
+}
+
+export class UpdateIntegrationRequest extends UpdateIntegrationBody {
+  @IsUUID()
+  id: string;
+}
+
+/** A payload to try against an integration's mapping (or a draft of one); nothing is stored. */
+export class TestIntegrationBody {
+  @IsDefined({ message: 'payload is required: the JSON a producer would send' })
+  payload: unknown;
+
+  /** Headers the producer would send (lower-case names); kept only in the answer. */
+  @IsOptional()
+  @IsObject()
+  headers?: Record<string, string>;
+
+  /** A draft mapping to try instead of the saved one. */
+  @IsOptional()
+  @IsObject()
+  mapping?: Record<string, unknown>;
+
+  /** The ingest route to simulate; `pagerduty` is POST /v2/enqueue. */
+  @IsOptional()
+  @IsIn(HOOK_ROUTES)
+  route?: HookRoute;
+}
+
+export class TestIntegrationRequest extends TestIntegrationBody {
+  @IsUUID()
+  id: string;
+}
+
+export class ListInboundQuery extends PageQuery {
+  @IsOptional()
+  @IsIn(INBOUND_OUTCOMES)
+  outcome?: InboundOutcome;
+}
+
+export class ListInboundRequest extends ListInboundQuery {
+  /** The integration. */
+  @IsUUID()
+  id: string;
+}
+
+export class GetInboundRequest {
+  @IsUUID()
+  integrationId: string;
+
+  @IsString()
+  @Length(1, 100)
+  hookId: string;
+}
+
+export class PreviewEvent {
+  @IsInt()
+  @Min(0)
+  index: number;
+
+  @IsIn(EVENT_ACTIONS)
+  action: EventAction;
+
+  @IsString()
+  @Length(1, 1024)
+  dedupKey: string;
+}
+
+export class PreviewEventsRequest {
+  @IsUUID()
+  integrationId: string;
+
+  @IsArray()
+  @ArrayMaxSize(MAX_EVENTS_PER_HOOK)
+  @ValidateNested({ each: true })
+  @Type(() => PreviewEvent)
+  events: PreviewEvent[];
+}
+
+export interface PreviewOutcome {
+  index: number;
+  outcome: AppliedOutcome;
+  incidentId: string | null;
+  detail: string | null;
 }
 
 export interface IntegrationView {
@@ -87,9 +247,14 @@ export interface IntegrationView {
   /** Present only in the reply that created or rotated it. */
   token?: string;
   mapping: Record<string, unknown>;
+  /** The signature scheme ingest checks; the secret is never shown. */
+  signing: { scheme: SignatureScheme } | null;
+  /** While set and in the future, the inbound log keeps every header. */
+  debugUntil: string | null;
   escalationPolicyId: string | null;
   serviceId: string | null;
   createdAt: string;
+  updatedAt: string;
 }
 
 export class ListIncidentsRequest extends PageQuery {
@@ -120,13 +285,42 @@ export interface IncidentView {
   suspectDeploys: unknown[];
 }
 
+/** One event (or element of `each`) of an inbound message, in the log and in a dry run. */
+export interface NormalizedEventView {
+  index: number;
+  outcome: InboundOutcome;
+  action: EventAction | null;
+  dedupKey: string | null;
+  /** True when the payload named no key and the key is a hash of integration and title. */
+  dedupKeyFallback: boolean;
+  title: string | null;
+  severity: Severity | null;
+  service: string | null;
+  rule: string | null;
+  incidentId: string | null;
+  detail: string | null;
+}
+
 export interface InboundMessageView {
   id: string;
   integrationId: string;
   receivedAt: string;
   outcome: InboundOutcome;
   incidentId: string | null;
+  rule: string | null;
+  dedupKey: string | null;
   detail: string | null;
   headers: Record<string, string>;
   body: string;
+  /** How many events the message fanned out to. */
+  eventCount: number;
+  /** The events, in order (in lists, the first 50). */
+  events: NormalizedEventView[];
+}
+
+/** What a payload would do, as the inbound log would show it; nothing stored. */
+export interface DryRunView {
+  outcome: InboundOutcome;
+  detail: string | null;
+  events: (NormalizedEventView & { description: string | null })[];
 }

@@ -1,6 +1,14 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { IdRequest, ListIncidentsRequest, RPC, type IncidentView, type Page } from '@tocsin/contracts';
+import {
+  IdRequest,
+  ListIncidentsRequest,
+  PreviewEventsRequest,
+  RPC,
+  type IncidentView,
+  type Page,
+  type PreviewOutcome,
+} from '@tocsin/contracts';
 import { OnRequest } from '@tocsin/messaging';
 import { IncidentsQuery } from './incidents.query';
 
@@ -17,5 +25,10 @@ export class IncidentsController {
   @OnRequest(RPC.incidentState.getIncident, IdRequest)
   get(@Payload() request: IdRequest): Promise<IncidentView> {
     return this.incidents.get(request.id);
+  }
+
+  @OnRequest(RPC.incidentState.previewEvents, PreviewEventsRequest)
+  preview(@Payload() request: PreviewEventsRequest): Promise<PreviewOutcome[]> {
+    return this.incidents.preview(request);
   }
 }

@@ -26,11 +26,19 @@ export class DeadLettersConsumer {
     const segment = subject.split('.').pop() ?? '';
     const integrationId = subject.startsWith('hooks.received.') && UUID.test(segment) ? segment : null;
     const detail = `${consumer}: ${reason}`.slice(0, 2000);
-    const recorded = await this.inbound.markFailed(hookId, integrationId, detail, this.bodyOf(ctx));
+    const recorded = await this.inbound.markFailed(
+      hookId,
+      this.indexOf(ctx),
+      integrationId,
+      detail,
+      this.bodyOf(ctx),
+    );
     if (!recorded) this.logger.warn({ hookId }, 'dead letter names a hook the inbound log does not know');
   }
 
-  private envelope(ctx: JetStreamContext): { payload?: { hookId?: unknown; body?: unknown } } | null {
+  private envelope(
+    ctx: JetStreamContext,
+  ): { payload?: { hookId?: unknown; body?: unknown; index?: unknown } } | null {
     try {
       return ctx.message.json();
     } catch {
@@ -41,6 +49,12 @@ export class DeadLettersConsumer {
   private hookIdOf(ctx: JetStreamContext): string | undefined {
     const hookId = this.envelope(ctx)?.payload?.hookId;
     return typeof hookId === 'string' && hookId.length <= 100 ? hookId : undefined;
+  }
+
+  /** The event's position, when the dead letter is one event of a hook. */
+  private indexOf(ctx: JetStreamContext): number | null {
+    const index = this.envelope(ctx)?.payload?.index;
+    return typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : null;
   }
 
   private bodyOf(ctx: JetStreamContext): string {

@@ -7,35 +7,30 @@ import {
   type Envelope,
   type EventNormalizedV1,
   type HookReceivedV1,
-  type InboundOutcome,
 } from '@tocsin/contracts';
-import { fallbackDedupKey, mapGeneric } from '@tocsin/mapping';
 import { JetStreamPublisher } from '@tocsin/messaging';
 import { Inbox } from '@tocsin/persistence';
 import { PinoLogger } from 'nestjs-pino';
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Integration } from '../integrations/integration.entity';
+import { MappingsService } from '../integrations/mappings.service';
+import { InboundEvent } from './inbound-event.entity';
 import { InboundMessage } from './inbound-message.entity';
-
-interface Decision {
-  outcome: InboundOutcome;
-  detail: string | null;
-  rule: string | null;
-  dedupKey: string | null;
-  events: EventNormalizedV1[];
-}
+import { decide } from './decision';
 
 /**
- * Turns a received hook into normalized events. The inbound log row and the decision are
- * committed together (once per hook, whatever is redelivered); the events are published after,
- * with deterministic ids, so a redelivery republishes them and the stream drops the copies.
+ * Turns a received hook into normalized events. The inbound log entry (with one row per event)
+ * and the decision are committed together, once per hook whatever is redelivered; the events are
+ * published after, with deterministic ids, so a redelivery republishes them and the stream drops
+ * the copies.
  */
 @Injectable()
 export class HooksService {
   constructor(
     private readonly inbox: Inbox,
     private readonly publisher: JetStreamPublisher,
+    private readonly mappings: MappingsService,
     private readonly logger: PinoLogger,
   ) {}
 
@@ -61,7 +56,7 @@ export class HooksService {
 
   private async record(em: EntityManager, hook: HookReceivedV1): Promise<EventNormalizedV1[]> {
     const integration = await em.getRepository(Integration).findOneBy({ id: hook.integrationId });
-    const decision = this.decide(integration, hook);
+    const decision = decide(integration, hook, this.mappings);
     const inserted = await em
       .createQueryBuilder()
       .insert()
@@ -71,6 +66,7 @@ export class HooksService {
         integrationId: hook.integrationId,
         receivedAt: new Date(hook.receivedAt),
         outcome: decision.outcome,
+        incidentId: null,
         detail: decision.detail,
         rule: decision.rule,
         dedupKey: decision.dedupKey,
@@ -85,51 +81,21 @@ export class HooksService {
       this.logger.info({ hookId: hook.hookId }, 'hook already recorded; retry ignored');
       return [];
     }
-    this.logger.debug({ hookId: hook.hookId, outcome: decision.outcome }, 'hook normalized');
+    // The description goes to incident-state with the event; the log keeps the body it came from.
+    const rows = decision.rows.map(({ description: _description, ...row }) => row);
+    for (let start = 0; start < rows.length; start += 500) {
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(InboundEvent)
+        .values(rows.slice(start, start + 500))
+        .execute();
+    }
+    this.logger.debug(
+      { hookId: hook.hookId, outcome: decision.outcome, events: decision.events.length },
+      'hook normalized',
+    );
     return decision.events;
-  }
-
-  private decide(integration: Integration | null, hook: HookReceivedV1): Decision {
-    const none = { rule: null, dedupKey: null, events: [] };
-    if (!integration) return { ...none, outcome: 'invalid', detail: 'the integration no longer exists' };
-    if (!integration.enabled) return { ...none, outcome: 'ignored', detail: 'the integration is disabled' };
-    let body: unknown;
-    try {
-      body = JSON.parse(hook.body);
-    } catch (error) {
-      return { ...none, outcome: 'invalid', detail: `body is not JSON: ${(error as Error).message}` };
-    }
-    const mapped = mapGeneric(body);
-    switch (mapped.kind) {
-      case 'unmapped':
-        return { ...none, outcome: 'unmapped', detail: mapped.detail };
-      case 'ignored':
-        return { ...none, outcome: 'ignored', detail: null, rule: mapped.rule };
-      case 'event': {
-        const dedupKey = mapped.dedupKey ?? fallbackDedupKey(integration.id, mapped.title);
-        const event: EventNormalizedV1 = {
-          hookId: hook.hookId,
-          index: 0,
-          integrationId: integration.id,
-          action: mapped.action,
-          dedupKey,
-          title: mapped.title,
-          ...(mapped.description !== null ? { description: mapped.description } : {}),
-          severity: mapped.severity,
-          receivedAt: hook.receivedAt,
-        };
-        return {
-          outcome: 'accepted',
-          detail:
-            mapped.dedupKey === null
-              ? 'no dedup key in the payload: keyed on a hash of integration and title'
-              : null,
-          rule: mapped.rule,
-          dedupKey,
-          events: [event],
-        };
-      }
-    }
   }
 }
 

@@ -4,6 +4,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 /** One accepted webhook and what became of it: the inbound log. */
 @Entity({ name: 'inbound_messages' })
 @Index('ix_inbound_messages_integration_received', ['integrationId', 'receivedAt'])
+@Index('ix_inbound_messages_received', ['receivedAt'])
 export class InboundMessage {
   @PrimaryColumn({ name: 'hook_id', type: 'text', primaryKeyConstraintName: 'pk_inbound_messages' })
   hookId: string;

@@ -35,6 +35,12 @@ export class IntegrationIndexService implements OnApplicationBootstrap {
       integrationId: integration.id,
       kind: integration.kind,
       enabled: integration.enabled,
+      ...(integration.signatureScheme && integration.signingSecret
+        ? { signatureScheme: integration.signatureScheme, signingSecret: integration.signingSecret }
+        : {}),
+      ...(integration.debugUntil && integration.debugUntil.getTime() > Date.now()
+        ? { debugUntil: integration.debugUntil.toISOString() }
+        : {}),
     };
     await (await this.bucket()).put(integration.tokenHash, JSON.stringify(entry));
   }

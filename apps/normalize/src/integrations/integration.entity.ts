@@ -1,9 +1,15 @@
-import type { IntegrationKind } from '@tocsin/contracts';
+import type { IntegrationKind, SignatureScheme } from '@tocsin/contracts';
 import { Check, Column, Entity, PrimaryColumn, Unique } from 'typeorm';
 
 @Entity({ name: 'integrations' })
 @Unique('uq_integrations_token_hash', ['tokenHash'])
 @Check('ck_integrations_kind', `"kind" IN ('alert', 'deploy')`)
+@Check(
+  'ck_integrations_signing',
+  `("signature_scheme" IS NULL AND "signing_secret" IS NULL)
+          OR ("signature_scheme" IN ('github', 'bitbucket', 'buildkite', 'buildkite-token', 'gitlab-token')
+              AND "signing_secret" IS NOT NULL)`,
+)
 export class Integration {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_integrations' })
   id: string;
@@ -26,6 +32,17 @@ export class Integration {
 
   @Column({ type: 'jsonb', default: {} })
   mapping: Record<string, unknown>;
+
+  @Column({ name: 'signature_scheme', type: 'text', nullable: true })
+  signatureScheme: SignatureScheme | null;
+
+  /** The producer's shared secret: HMAC needs it in the clear, so it is stored, and never shown. */
+  @Column({ name: 'signing_secret', type: 'text', nullable: true })
+  signingSecret: string | null;
+
+  /** Until then, every header of a hook is kept in the inbound log. */
+  @Column({ name: 'debug_until', type: 'timestamptz', nullable: true })
+  debugUntil: Date | null;
 
   @Column({ name: 'escalation_policy_id', type: 'uuid', nullable: true })
   escalationPolicyId: string | null;

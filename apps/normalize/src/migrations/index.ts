@@ -1,5 +1,10 @@
 import { CreateIntegrations1763700000100 } from './1763700000100-CreateIntegrations';
 import { CreateInboundMessages1763700000200 } from './1763700000200-CreateInboundMessages';
+import { AddSigningDebugAndInboundEvents1763700000300 } from './1763700000300-AddSigningDebugAndInboundEvents';
 
 /** normalize's migrations, oldest first. */
-export const MIGRATIONS = [CreateIntegrations1763700000100, CreateInboundMessages1763700000200];
+export const MIGRATIONS = [
+  CreateIntegrations1763700000100,
+  CreateInboundMessages1763700000200,
+  AddSigningDebugAndInboundEvents1763700000300,
+];
