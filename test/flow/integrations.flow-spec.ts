@@ -30,7 +30,7 @@ describe('integrations: templates, dry runs and the inbound log over HTTP', () =
         expect(after.length).toBe(before.length + 1);
         return after;
       });
-      return (newest as InboundMessageView).id;
+      return newest.id;
     }
     const answer = await tocsin.hook(integration.token, payload as object, { ...JSON_HEADERS, ...headers });
     expect(answer.status).toBe(202);
@@ -242,7 +242,7 @@ describe('integrations: templates, dry runs and the inbound log over HTTP', () =
     const all = await inbound(integration.id);
     expect(all.map((m) => m.id)).toEqual([...ids].reverse());
     expect(all.map((m) => m.outcome)).toEqual(['closed', 'appended', 'unmapped', 'opened']);
-    const opened = all[3] as InboundMessageView;
+    const opened = all[3];
     expect(opened.dedupKey).toMatch(/^auto:/);
     expect(opened.detail).toMatch(/no dedup key/);
     expect(opened.events[0]).toMatchObject({ dedupKeyFallback: true });

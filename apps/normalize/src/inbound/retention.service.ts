@@ -84,7 +84,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   private async deleteInBatches(sql: string, cutoff: Date): Promise<number> {
     let total = 0;
     for (;;) {
-      const [, affected] = (await this.dataSource.query(sql, [cutoff])) as [unknown, number];
+      const [, affected] = await this.dataSource.query<[unknown, number]>(sql, [cutoff]);
       total += affected;
       if (affected < BATCH) return total;
     }

@@ -106,7 +106,7 @@ export class IntegrationsService {
   async rotateToken(id: string): Promise<IntegrationView> {
     const current = await this.find(id);
     const token = newToken();
-    await this.repository.update({ id }, { tokenHash: hashToken(token), updatedAt: () => 'now()' } as Row);
+    await this.repository.update({ id }, { tokenHash: hashToken(token), updatedAt: () => 'now()' });
     const saved = await this.find(id);
     await this.index.put(saved);
     await this.index.remove(current.tokenHash);
