@@ -311,10 +311,14 @@ export interface InboundMessageView {
   dedupKey: string | null;
   detail: string | null;
   headers: Record<string, string>;
+  /** The body as received; cut short in lists, and where an answer must fit one NATS message. */
   body: string;
+  bodyTruncated: boolean;
+  /** Characters in the whole body. */
+  bodyLength: number;
   /** How many events the message fanned out to. */
   eventCount: number;
-  /** The events, in order (in lists, the first 50). */
+  /** The events, in order: in lists the first 20, in one message the first 1,000 that fit. */
   events: NormalizedEventView[];
 }
 
@@ -322,5 +326,7 @@ export interface InboundMessageView {
 export interface DryRunView {
   outcome: InboundOutcome;
   detail: string | null;
+  eventCount: number;
+  /** The first 100 events, each description cut to 2,000 characters. */
   events: (NormalizedEventView & { description: string | null })[];
 }

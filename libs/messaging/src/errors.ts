@@ -30,3 +30,27 @@ export class RpcUnavailableError extends Error {
     this.name = 'RpcUnavailableError';
   }
 }
+
+/** A request bigger than the NATS server carries in one message (its max_payload). */
+export class RpcTooLargeError extends Error {
+  constructor(
+    readonly subject: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`a request on ${subject} of ${size} bytes exceeds the ${limit} bytes one message may carry`);
+    this.name = 'RpcTooLargeError';
+  }
+}
+
+/** A message bigger than the NATS server stores in one message (its max_payload); never retried. */
+export class MessageTooLargeError extends Error {
+  constructor(
+    readonly subject: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`a message on ${subject} of ${size} bytes exceeds the ${limit} bytes the server accepts`);
+    this.name = 'MessageTooLargeError';
+  }
+}

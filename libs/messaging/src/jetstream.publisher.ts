@@ -1,7 +1,7 @@
 import { jetstream, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { HEADERS, type Envelope, type MessageType } from '@tocsin/contracts';
-import { PublishFailedError } from './errors';
+import { MessageTooLargeError, PublishFailedError } from './errors';
 import { uuidv7 } from './ids';
 import { publishFailures } from './messaging.metrics';
 import type { Naming } from './naming';
@@ -25,7 +25,7 @@ export class JetStreamPublisher {
   private readonly js: JetStreamClient;
 
   constructor(
-    nc: NatsConnection,
+    private readonly nc: NatsConnection,
     private readonly naming: Naming,
     private readonly timeoutMs = 5_000,
   ) {
@@ -43,7 +43,10 @@ export class JetStreamPublisher {
     };
   }
 
-  /** Resolves once the stream acknowledged the message; rejects with PublishFailedError otherwise. */
+  /**
+   * Resolves once the stream acknowledged the message; rejects with PublishFailedError otherwise,
+   * or MessageTooLargeError when the message cannot fit one NATS message.
+   */
   async publish<P extends object>(
     subject: string,
     type: MessageType<P>,
@@ -71,6 +74,10 @@ export class JetStreamPublisher {
     const h = natsHeaders();
     for (const [name, value] of Object.entries(headerValues)) h.set(name, value);
     const full = this.naming.subject(subject);
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    // Headers count against the limit too; keep room for them rather than fail on the server.
+    const limit = (this.nc.info?.max_payload ?? 1024 * 1024) - 4096;
+    if (size > limit) throw new MessageTooLargeError(full, size, limit);
     let ack: PubAck;
     try {
       ack = await this.js.publish(full, data, { msgID: messageId, headers: h, timeout: this.timeoutMs });

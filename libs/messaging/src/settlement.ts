@@ -1,5 +1,5 @@
 import { InvalidMessageError } from '@tocsin/contracts';
-import { PoisonMessageError } from './errors';
+import { MessageTooLargeError, PoisonMessageError } from './errors';
 
 export type Settlement =
   { kind: 'ack' } | { kind: 'nak'; delayMs: number } | { kind: 'dead-letter'; reason: string };
@@ -13,6 +13,7 @@ export function settleFailure(error: unknown, deliveryCount: number, maxDeliver:
   if (
     error instanceof InvalidMessageError ||
     error instanceof PoisonMessageError ||
+    error instanceof MessageTooLargeError ||
     error instanceof SyntaxError
   ) {
     return { kind: 'dead-letter', reason: `poison: ${reason}` };

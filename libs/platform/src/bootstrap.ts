@@ -14,6 +14,7 @@ import {
 } from '@tocsin/messaging';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { HttpErrorFilter } from './http-error.filter';
+import { parseJsonBody } from './json-body';
 
 export interface ServiceOptions {
   /** The service's name (the Nx project name). */
@@ -74,6 +75,18 @@ export async function runService(options: ServiceOptions): Promise<NestFastifyAp
         '*',
         { parseAs: 'buffer', bodyLimit: options.bodyLimit?.(app) ?? 1024 * 1024 },
         (_request, body, done) => done(null, body),
+      );
+    } else {
+      app.useBodyParser(
+        'application/json',
+        { bodyLimit: options.bodyLimit?.(app) ?? 1024 * 1024 },
+        (_request, body, done) => {
+          try {
+            done(null, parseJsonBody(body));
+          } catch (error) {
+            done(error as Error);
+          }
+        },
       );
     }
     await options.configure?.(app);

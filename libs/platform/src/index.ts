@@ -3,3 +3,4 @@ export * from './health.controller';
 export * from './health.module';
 export * from './http-error.filter';
 export * from './logging';
+export * from './json-body';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RpcClient, RpcUnavailableError } from '@tocsin/messaging';
+import { RpcClient, RpcTooLargeError, RpcUnavailableError } from '@tocsin/messaging';
 import { HttpError } from '@tocsin/platform';
 
 /** Asks the service that owns the data, and turns its answer into the HTTP one. */
@@ -17,6 +17,9 @@ export class RpcGateway {
         throw new HttpError(503, `${service} is not answering (${error.reason}); retry shortly`, undefined, {
           'Retry-After': '2',
         });
+      }
+      if (error instanceof RpcTooLargeError) {
+        throw new HttpError(413, `the request is too large to forward: at most ${error.limit} bytes of JSON`);
       }
       throw error;
     }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HEADERS, HookReceived, SUBJECTS, type HookReceivedV1 } from '@tocsin/contracts';
-import { JetStreamPublisher, PublishFailedError } from '@tocsin/messaging';
+import { JetStreamPublisher, MessageTooLargeError, PublishFailedError } from '@tocsin/messaging';
+import { HttpError } from '@tocsin/platform';
 import { HookNotStoredError } from './hook-not-stored.exception';
 
 /**
@@ -24,6 +25,13 @@ export class HookStoreService {
       );
       return { duplicate: result.duplicate };
     } catch (error) {
+      if (error instanceof MessageTooLargeError) {
+        // The body passed INGEST_BODY_LIMIT but not, with its envelope, the NATS server's limit.
+        throw new HttpError(
+          413,
+          `the body is too large to store: the NATS server takes at most ${error.limit} bytes per message, body and envelope together`,
+        );
+      }
       if (error instanceof PublishFailedError) {
         this.logger.warn(
           { hookId: hook.hookId, integrationId: hook.integrationId, err: error.cause },

@@ -6,20 +6,31 @@ import type {
   NormalizedEventView,
   Page,
 } from '@tocsin/contracts';
-import { RpcFailure } from '@tocsin/messaging';
+import { RpcClient, RpcFailure } from '@tocsin/messaging';
 import { decodeCursor, encodeCursor } from '@tocsin/persistence';
 import { DataSource, In, LessThan } from 'typeorm';
 import { Integration } from '../integrations/integration.entity';
 import { InboundEvent } from './inbound-event.entity';
 import { InboundMessage } from './inbound-message.entity';
+import { answerBudget, fitPage, sizeOf } from './answer-size';
 
-/** Events shown with each entry of a list; one entry shows all of its own. */
-const EVENTS_IN_LIST = 50;
+/** Events and body characters shown with each entry of a list; one entry shows what fits. */
+const EVENTS_IN_LIST = 20;
+const BODY_IN_LIST = 4096;
+/** Events one entry keeps when it must be shortened to fit an answer. */
+const EVENTS_WHEN_SHORTENED = 100;
 
 /** The inbound log, newest first. */
 @Injectable()
 export class InboundQuery {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly rpc: RpcClient,
+  ) {}
+
+  private get budget(): number {
+    return answerBudget(this.rpc.maxPayload);
+  }
 
   async list(request: ListInboundRequest): Promise<Page<InboundMessageView>> {
     await this.requireIntegration(request.id);
@@ -44,17 +55,23 @@ export class InboundQuery {
       query.andWhere('(m.received_at, m.hook_id) < (:at, :hookId)', { at: parts[0], hookId: parts[1] });
     }
     const rows = await query.getMany();
-    const items = rows.slice(0, limit);
-    const hookIds = items.map((m) => m.hookId);
+    const views = rows.slice(0, limit);
+    const hookIds = views.map((m) => m.hookId);
     const [events, counts] = await Promise.all([
       this.eventsOf(hookIds, EVENTS_IN_LIST),
       this.countsOf(hookIds),
     ]);
-    const last = items[items.length - 1];
+    const items = fitPage(
+      views.map((m) => shorten(view(m, events.get(m.hookId) ?? [], counts.get(m.hookId) ?? 0), BODY_IN_LIST)),
+      this.budget,
+    );
+    const last = views[items.length - 1];
     return {
-      items: items.map((m) => view(m, events.get(m.hookId) ?? [], counts.get(m.hookId) ?? 0)),
+      items,
       nextCursor:
-        rows.length > limit && last ? encodeCursor([last.receivedAt.toISOString(), last.hookId]) : null,
+        (rows.length > limit || items.length < views.length) && last
+          ? encodeCursor([last.receivedAt.toISOString(), last.hookId])
+          : null,
     };
   }
 
@@ -64,7 +81,14 @@ export class InboundQuery {
       .findOneBy({ hookId: request.hookId, integrationId: request.integrationId });
     if (!message) throw RpcFailure.notFound('inbound message', request.hookId);
     const events = (await this.eventsOf([message.hookId])).get(message.hookId) ?? [];
-    return view(message, events, events.length);
+    const full = view(message, events, events.length);
+    if (sizeOf(full) <= this.budget) return full;
+    let fitted = { ...full, events: full.events.slice(0, EVENTS_WHEN_SHORTENED) };
+    for (let keep = fitted.body.length; sizeOf(fitted) > this.budget && keep > 0;) {
+      keep = Math.floor(keep / 2);
+      fitted = shorten(fitted, keep);
+    }
+    return fitted;
   }
 
   private async countsOf(hookIds: string[]): Promise<Map<string, number>> {
@@ -114,9 +138,18 @@ function view(m: InboundMessage, events: InboundEvent[], eventCount: number): In
     detail: m.detail,
     headers: m.headers,
     body: m.body,
+    bodyTruncated: false,
+    bodyLength: m.body.length,
     eventCount,
     events: events.map(eventView),
   };
+}
+
+/** The entry with its body cut to `keep` characters. */
+function shorten(entry: InboundMessageView, keep: number): InboundMessageView {
+  return entry.body.length <= keep
+    ? entry
+    : { ...entry, body: entry.body.slice(0, keep), bodyTruncated: true };
 }
 
 function eventView(e: InboundEvent): NormalizedEventView {

@@ -6,11 +6,16 @@ import {
   type PreviewOutcome,
   type TestIntegrationRequest,
 } from '@tocsin/contracts';
-import { RpcClient, RpcFailure, RpcUnavailableError } from '@tocsin/messaging';
+import { RpcClient, RpcFailure, RpcTooLargeError, RpcUnavailableError } from '@tocsin/messaging';
 import { decide, decideWith, type Decision } from '../inbound/decision';
+import { answerBudget, fitPage } from '../inbound/answer-size';
 import { summarize } from '../inbound/outcome-summary';
 import { IntegrationsService } from './integrations.service';
 import { MappingsService } from './mappings.service';
+
+/** Events a dry run lists, and the characters of each description it shows. */
+const EVENTS_SHOWN = 100;
+const DESCRIPTION_SHOWN = 2000;
 
 /**
  * A payload through an integration's mapping (or a draft), and what each event would do to the
@@ -57,7 +62,16 @@ export class DryRunService {
         : row;
     });
     const summary = decision.rows.length > 0 ? summarize(events) : decision;
-    return { outcome: summary.outcome, detail: summary.detail, events };
+    const shown = events.slice(0, EVENTS_SHOWN).map((e) => ({
+      ...e,
+      description: e.description && e.description.slice(0, DESCRIPTION_SHOWN),
+    }));
+    return {
+      outcome: summary.outcome,
+      detail: summary.detail,
+      eventCount: events.length,
+      events: fitPage(shown, answerBudget(this.rpc.maxPayload) - 4096),
+    };
   }
 
   private async preview(request: PreviewEventsRequest): Promise<PreviewOutcome[]> {
@@ -66,6 +80,13 @@ export class DryRunService {
     try {
       reply = await this.rpc.request<PreviewOutcome[]>(RPC.incidentState.previewEvents, request);
     } catch (error) {
+      if (error instanceof RpcTooLargeError) {
+        throw new RpcFailure(
+          413,
+          'too_large',
+          `the events are too many to judge in one dry run (${error.message})`,
+        );
+      }
       if (error instanceof RpcUnavailableError) {
         throw new RpcFailure(
           503,

@@ -1,0 +1,38 @@
+import { HttpError } from './http-error.filter';
+import { MAX_JSON_DEPTH, parseJsonBody } from './json-body';
+
+function reason(raw: string | Buffer): string {
+  try {
+    parseJsonBody(typeof raw === 'string' ? Buffer.from(raw) : raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).getStatus()).toBe(400);
+    return (error as HttpError).message;
+  }
+  throw new Error('parsed');
+}
+
+describe('parseJsonBody', () => {
+  it('reads a JSON document', () => {
+    expect(parseJsonBody(Buffer.from('{"a":[1,{"b":null}],"constructor":"x"}'))).toEqual({
+      a: [1, { b: null }],
+      constructor: 'x',
+    });
+  });
+
+  it('names what is wrong with a body it refuses', () => {
+    expect(reason('{"a":')).toMatch(/^malformed JSON: /);
+    expect(reason('  ')).toMatch(/empty/);
+    expect(reason(Buffer.from([0x7b, 0xff, 0x7d]))).toMatch(/UTF-8/);
+    expect(reason('{"payload":{"x":{"__proto__":{"polluted":true}}}}')).toMatch(
+      /"__proto__".*payload\.x\.__proto__/,
+    );
+  });
+
+  it('refuses nesting past the limit without overflowing the stack itself', () => {
+    const at = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    expect(parseJsonBody(Buffer.from(at(MAX_JSON_DEPTH)))).toBeDefined();
+    expect(reason(at(MAX_JSON_DEPTH + 1))).toMatch(/deeper than 100 levels/);
+    expect(reason(`{"a":${'{"b":'.repeat(50_000)}1${'}'.repeat(50_000)}}`)).toMatch(/deeper than 100/);
+  });
+});
