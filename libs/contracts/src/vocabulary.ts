@@ -54,3 +54,27 @@ export type HookRoute = (typeof HOOK_ROUTES)[number];
 
 /** The most events one inbound message may fan out to (mapping `each`). */
 export const MAX_EVENTS_PER_HOOK = 1000;
+
+/**
+ * The request headers ingest keeps with every hook (all of them only while an integration is being
+ * debugged), and the only ones a mapping reads with `$headers.<name>`. Credentials and signatures are
+ * never among them.
+ */
+export const KEPT_HEADERS = [
+  'content-type',
+  'user-agent',
+  'x-github-event',
+  'x-github-delivery',
+  'x-github-hook-id',
+  'x-gitlab-event',
+  'x-gitlab-event-uuid',
+  'x-gitlab-instance',
+  'x-event-key',
+  'x-request-uuid',
+  'x-hook-uuid',
+  'x-attempt-number',
+  'x-buildkite-event',
+  'circleci-event-type',
+  'idempotency-key',
+  'x-grafana-alerting-version',
+] as const;

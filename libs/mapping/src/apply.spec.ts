@@ -356,3 +356,23 @@ describe('applyMapping', () => {
     });
   });
 });
+
+describe('request headers', () => {
+  it('decide with $headers paths, and render them in templates', () => {
+    const document: MappingDocument = {
+      filters: [{ field: '$headers.x-github-event', equals: 'workflow_run' }],
+      rules: [{ action: 'open', field: 'workflow_run.conclusion', equals: 'failure' }],
+      title: '{{$headers.x-github-event}} failed',
+    };
+    const payload = { workflow_run: { conclusion: 'failure' } };
+    const withHeaders = (headers: Record<string, string>) =>
+      applyMapping(compileMapping(document), payload, { ...CONTEXT, headers });
+    expect(withHeaders({ 'x-github-event': 'workflow_run' })).toMatchObject({
+      kind: 'elements',
+      elements: [{ kind: 'event', action: 'open', title: 'workflow_run failed' }],
+    });
+    expect(withHeaders({ 'x-github-event': 'push' })).toMatchObject({
+      elements: [{ kind: 'filtered', rule: 'filters[0]' }],
+    });
+  });
+});

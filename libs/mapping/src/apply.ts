@@ -126,12 +126,13 @@ export function applyMapping(
   context: MappingContext,
 ): MappingOutcome {
   const program = programOf(mapping);
+  const headers = context.headers ?? {};
   const elements: unknown[] = [];
   if (program.each === null) {
     elements.push(payload);
   } else {
     const name = quote(program.each.source);
-    const list = resolvePath(program.each, { element: payload, root: payload });
+    const list = resolvePath(program.each, { element: payload, root: payload, headers });
     if (list === undefined || list === null) {
       return { kind: 'invalid', detail: `each ${name} is missing from the payload` };
     }
@@ -153,7 +154,7 @@ export function applyMapping(
   return {
     kind: 'elements',
     elements: elements.map((element, index) =>
-      applyElement(program, { element, root: payload }, index, context),
+      applyElement(program, { element, root: payload, headers }, index, context),
     ),
   };
 }

@@ -62,6 +62,8 @@ export interface CompiledMapping {
 
 export interface MappingContext {
   integrationId: string;
+  /** The request headers (lower-case names), which `$headers.<name>` paths read. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export type MappingOutcome =

@@ -141,3 +141,21 @@ describe('resolveField', () => {
     );
   });
 });
+
+describe('header paths', () => {
+  it('read a request header by its name, whatever its case', () => {
+    const header = path('$headers.X-GitHub-Event');
+    expect(header).toMatchObject({ headers: true, segments: ['x-github-event'] });
+    expect(
+      resolvePath(header, { element: {}, root: {}, headers: { 'x-github-event': 'workflow_run' } }),
+    ).toBe('workflow_run');
+    expect(resolvePath(header, { element: {}, root: {} })).toBeUndefined();
+  });
+
+  it('refuse a name that is not a header name', () => {
+    expect(parsePath('$headers.a b')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('header name'),
+    });
+  });
+});

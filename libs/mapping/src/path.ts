@@ -9,6 +9,8 @@ export interface FieldPath {
   readonly source: string;
   /** Starts with `$`: resolves against the whole payload, not the element under `each`. */
   readonly root: boolean;
+  /** Starts with `$headers.`: reads a request header (the one segment is its lower-case name). */
+  readonly headers?: true;
   readonly segments: readonly PathSegment[];
 }
 
@@ -21,7 +23,12 @@ export interface FieldRef {
 export interface Scope {
   readonly element: unknown;
   readonly root: unknown;
+  /** The request headers the hook arrived with, by lower-case name. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
+
+const HEADER_PREFIX = '$headers.';
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
 
 export interface Resolved {
   /** A scalar when one of the paths holds one, else the first object or array found, else undefined. */
@@ -71,6 +78,11 @@ export function parsePath(input: string): Parsed<FieldPath> {
   const source = input.trim();
   if (source === '') return fail('the path is empty');
   if (source === '$') return { ok: true, value: { source, root: true, segments: [] } };
+  if (source.startsWith(HEADER_PREFIX)) {
+    const name = source.slice(HEADER_PREFIX.length).toLowerCase();
+    if (!HEADER_NAME.test(name)) return fail(`${quote(name)} is not a header name`);
+    return { ok: true, value: { source, root: false, headers: true, segments: [name] } };
+  }
   let i = 0;
   let root = false;
   if (source.startsWith('$.') || source.startsWith('$^')) {
@@ -137,7 +149,7 @@ function child(value: unknown, segment: PathSegment): unknown {
 /** The value at a path, or undefined. Never throws. */
 export function resolvePath(path: FieldPath, scope: Scope): unknown {
   try {
-    let value = path.root ? scope.root : scope.element;
+    let value = path.headers ? (scope.headers ?? {}) : path.root ? scope.root : scope.element;
     for (const segment of path.segments) {
       value = child(value, segment);
       if (value === undefined) return undefined;

@@ -1,25 +1,5 @@
-import type { IntegrationIndexEntryV1 } from '@tocsin/contracts';
+import { KEPT_HEADERS, type IntegrationIndexEntryV1 } from '@tocsin/contracts';
 import type { IncomingHttpHeaders } from 'node:http';
-
-/** Headers worth keeping in the inbound log. Credentials and signatures are never among them. */
-export const KEPT_HEADERS = [
-  'content-type',
-  'user-agent',
-  'x-github-event',
-  'x-github-delivery',
-  'x-github-hook-id',
-  'x-gitlab-event',
-  'x-gitlab-event-uuid',
-  'x-gitlab-instance',
-  'x-event-key',
-  'x-request-uuid',
-  'x-hook-uuid',
-  'x-attempt-number',
-  'x-buildkite-event',
-  'circleci-event-type',
-  'idempotency-key',
-  'x-grafana-alerting-version',
-];
 
 /** While an integration is being debugged: the most headers kept, and the longest value. */
 export const DEBUG_MAX_HEADERS = 100;

@@ -1,8 +1,9 @@
-import type {
-  EventNormalizedV1,
-  HookReceivedV1,
-  InboundOutcome,
-  NormalizedEventView,
+import {
+  KEPT_HEADERS,
+  type EventNormalizedV1,
+  type HookReceivedV1,
+  type InboundOutcome,
+  type NormalizedEventView,
 } from '@tocsin/contracts';
 import { applyMapping, MappingError, type CompiledMapping, type ElementResult } from '@tocsin/mapping';
 import type { Integration } from '../integrations/integration.entity';
@@ -55,9 +56,12 @@ export function decide(
 export function decideWith(
   mapping: CompiledMapping,
   payload: unknown,
-  hook: Pick<HookReceivedV1, 'hookId' | 'integrationId' | 'receivedAt'>,
+  hook: Pick<HookReceivedV1, 'hookId' | 'integrationId' | 'receivedAt' | 'headers'>,
 ): Decision {
-  const mapped = applyMapping(mapping, payload, { integrationId: hook.integrationId });
+  const mapped = applyMapping(mapping, payload, {
+    integrationId: hook.integrationId,
+    headers: mappedHeaders(hook.headers),
+  });
   if (mapped.kind === 'invalid') return nothing('invalid', mapped.detail);
   const rows = mapped.elements.map((element) => rowOf(hook.hookId, element));
   const events = mapped.elements.flatMap((element): EventNormalizedV1[] =>
@@ -124,6 +128,19 @@ function rowOf(hookId: string, element: ElementResult): ElementRow {
     case 'unmapped':
       return { ...blank, outcome: 'unmapped', rule: null, detail: element.detail };
   }
+}
+
+/**
+ * The headers a mapping reads: the ones ingest always keeps, so that a mapping behaves the same
+ * whether or not the integration is being debugged, and in a dry run.
+ */
+function mappedHeaders(headers: Record<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = Object.prototype.hasOwnProperty.call(headers, name) ? headers[name] : undefined;
+    if (typeof value === 'string') kept[name] = value;
+  }
+  return kept;
 }
 
 function nothing(outcome: InboundOutcome, detail: string): Decision {

@@ -38,7 +38,7 @@ export class DryRunService {
       integrationId: integration.id,
       receivedAt: new Date().toISOString(),
       contentType: 'application/json',
-      headers: request.headers ?? {},
+      headers: lowerCaseKeys(request.headers ?? {}),
       body: JSON.stringify(request.payload),
       ...(request.route ? { route: request.route } : {}),
     };
@@ -100,4 +100,12 @@ export class DryRunService {
       throw new RpcFailure(reply.error.status, reply.error.code, reply.error.message, reply.error.details);
     return reply.data;
   }
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers)
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+      .map(([name, value]) => [name.toLowerCase(), value]),
+  );
 }
