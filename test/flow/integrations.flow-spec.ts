@@ -250,11 +250,21 @@ describe('integrations: templates, dry runs and the inbound log over HTTP', () =
     expect(opened.headers).toMatchObject({ 'content-type': 'application/json' });
 
     expect((await inbound(integration.id, '?outcome=unmapped')).map((m) => m.id)).toEqual([ids[1]]);
+
+    // An entry exists from the moment ingest answered 202, whether or not normalize has seen it yet.
+    const fresh = await send(integration, { status: 'firing', id: 'fresh' });
+    const atOnce = await tocsin.api('GET', `/v1/integrations/${integration.id}/inbound/${fresh}`);
+    expect(atOnce).toMatchObject({
+      status: 200,
+      body: { id: fresh, body: expect.stringContaining('fresh') },
+    });
+    await tocsin.settled(integration.id, fresh);
+    ids.push(fresh);
     const first = await tocsin.api('GET', `/v1/integrations/${integration.id}/inbound?limit=3`);
     const page = first.body as Page<InboundMessageView>;
-    expect(page.items).toHaveLength(3);
+    expect(page.items.map((m) => m.id)).toEqual([ids[4], ids[3], ids[2]]);
     const rest = await inbound(integration.id, `?limit=3&cursor=${page.nextCursor}`);
-    expect(rest.map((m) => m.id)).toEqual([ids[0]]);
+    expect(rest.map((m) => m.id)).toEqual([ids[1], ids[0]]);
     expect((await tocsin.api('GET', `/v1/integrations/${integration.id}/inbound?outcome=nope`)).status).toBe(
       400,
     );

@@ -9,6 +9,7 @@ import { HooksConsumer } from './inbound/hooks.consumer';
 import { HooksService } from './inbound/hooks.service';
 import { InboundQuery } from './inbound/inbound.query';
 import { InboundService } from './inbound/inbound.service';
+import { PendingHooksService } from './inbound/pending-hooks.service';
 import { RetentionService } from './inbound/retention.service';
 import { DryRunService } from './integrations/dry-run.service';
 import { IntegrationIndexService } from './integrations/integration-index.service';
@@ -39,6 +40,7 @@ export const SERVICE = 'normalize';
     HooksService,
     InboundService,
     InboundQuery,
+    PendingHooksService,
     RetentionService,
   ],
 })

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './ids';
+export * from './jetstream.backlog';
 export * from './jetstream.context';
 export * from './jetstream.provisioner';
 export * from './jetstream.publisher';

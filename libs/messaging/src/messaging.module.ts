@@ -1,6 +1,7 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BaseSettings, SettingsClass } from '@tocsin/config';
+import { JetStreamBacklog } from './jetstream.backlog';
 import { JetStreamProvisioner } from './jetstream.provisioner';
 import { JetStreamPublisher } from './jetstream.publisher';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
@@ -77,6 +78,11 @@ export class MessagingModule {
             new JetStreamProvisioner(nc, naming, o.streamReplicas),
         },
         {
+          provide: JetStreamBacklog,
+          inject: [NATS_CONNECTION, Naming],
+          useFactory: (nc: NatsConnection, naming: Naming) => new JetStreamBacklog(nc, naming),
+        },
+        {
           provide: RpcClient,
           inject: [NATS_CONNECTION, Naming],
           useFactory: (nc: NatsConnection, naming: Naming) => new RpcClient(nc, naming),
@@ -89,6 +95,7 @@ export class MessagingModule {
         Naming,
         JetStreamPublisher,
         JetStreamProvisioner,
+        JetStreamBacklog,
         RpcClient,
         NatsLifecycle,
       ],

@@ -13,6 +13,7 @@ import { Integration } from '../integrations/integration.entity';
 import { InboundEvent } from './inbound-event.entity';
 import { InboundMessage } from './inbound-message.entity';
 import { answerBudget, fitPage, sizeOf } from './answer-size';
+import { PendingHooksService } from './pending-hooks.service';
 
 /** Events and body characters shown with each entry of a list; one entry shows what fits. */
 const EVENTS_IN_LIST = 20;
@@ -26,6 +27,7 @@ export class InboundQuery {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rpc: RpcClient,
+    private readonly pending: PendingHooksService,
   ) {}
 
   private get budget(): number {
@@ -35,6 +37,12 @@ export class InboundQuery {
   async list(request: ListInboundRequest): Promise<Page<InboundMessageView>> {
     await this.requireIntegration(request.id);
     const limit = request.limit ?? 50;
+    // The stream is read before the table: a hook normalize records in between is then in the
+    // table, since normalize acks only after it committed.
+    const waiting =
+      !request.cursor && (!request.outcome || request.outcome === 'accepted')
+        ? await this.waiting(request.id)
+        : [];
     const query = this.dataSource
       .getRepository(InboundMessage)
       .createQueryBuilder('m')
@@ -61,25 +69,35 @@ export class InboundQuery {
       this.eventsOf(hookIds, EVENTS_IN_LIST),
       this.countsOf(hookIds),
     ]);
+    let listed = views.map((m) => view(m, events.get(m.hookId) ?? [], counts.get(m.hookId) ?? 0));
+    if (waiting.length > 0) {
+      const recorded = new Set(listed.map((m) => m.id));
+      listed = newestFirst([...waiting.filter((m) => !recorded.has(m.id)), ...listed]).slice(0, limit);
+    }
     const items = fitPage(
-      views.map((m) => shorten(view(m, events.get(m.hookId) ?? [], counts.get(m.hookId) ?? 0), BODY_IN_LIST)),
+      listed.map((m) => shorten(m, BODY_IN_LIST)),
       this.budget,
     );
-    const last = views[items.length - 1];
+    const last = items[items.length - 1];
     return {
       items,
       nextCursor:
-        (rows.length > limit || items.length < views.length) && last
-          ? encodeCursor([last.receivedAt.toISOString(), last.hookId])
+        (rows.length > limit || items.length < listed.length) && last
+          ? encodeCursor([last.receivedAt, last.id])
           : null,
     };
   }
 
   async get(request: GetInboundRequest): Promise<InboundMessageView> {
+    // Stream first, table second (see list).
+    const waiting = (await this.waiting(request.integrationId)).find((m) => m.id === request.hookId);
     const message = await this.dataSource
       .getRepository(InboundMessage)
       .findOneBy({ hookId: request.hookId, integrationId: request.integrationId });
-    if (!message) throw RpcFailure.notFound('inbound message', request.hookId);
+    if (!message) {
+      if (waiting) return waiting;
+      throw RpcFailure.notFound('inbound message', request.hookId);
+    }
     const events = (await this.eventsOf([message.hookId])).get(message.hookId) ?? [];
     const full = view(message, events, events.length);
     if (sizeOf(full) <= this.budget) return full;
@@ -89,6 +107,37 @@ export class InboundQuery {
       fitted = shorten(fitted, keep);
     }
     return fitted;
+  }
+
+  /** Hooks stored and answered 202 that normalize has not recorded yet, as `accepted` entries. */
+  private async waiting(integrationId: string): Promise<InboundMessageView[]> {
+    const hooks = await this.pending.of(integrationId);
+    if (hooks.length === 0) return [];
+    const recorded = new Set(
+      (
+        await this.dataSource
+          .getRepository(InboundMessage)
+          .find({ select: { hookId: true }, where: { hookId: In(hooks.map((h) => h.hookId)) } })
+      ).map((m) => m.hookId),
+    );
+    return hooks
+      .filter((h) => !recorded.has(h.hookId))
+      .map((h) => ({
+        id: h.hookId,
+        integrationId: h.integrationId,
+        receivedAt: h.receivedAt,
+        outcome: 'accepted' as const,
+        incidentId: null,
+        rule: null,
+        dedupKey: null,
+        detail: 'stored; waiting to be normalized',
+        headers: h.headers,
+        body: h.body,
+        bodyTruncated: false,
+        bodyLength: h.body.length,
+        eventCount: 0,
+        events: [],
+      }));
   }
 
   private async countsOf(hookIds: string[]): Promise<Map<string, number>> {
@@ -143,6 +192,12 @@ function view(m: InboundMessage, events: InboundEvent[], eventCount: number): In
     eventCount,
     events: events.map(eventView),
   };
+}
+
+function newestFirst(entries: InboundMessageView[]): InboundMessageView[] {
+  return entries.sort((a, b) =>
+    a.receivedAt === b.receivedAt ? (a.id < b.id ? 1 : -1) : a.receivedAt < b.receivedAt ? 1 : -1,
+  );
 }
 
 /** The entry with its body cut to `keep` characters. */
