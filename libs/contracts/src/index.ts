@@ -3,3 +3,4 @@ export * from './vocabulary';
 export * from './envelope';
 export * from './messages';
 export * from './rpc';
+export * from './partition';

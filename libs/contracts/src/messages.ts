@@ -84,6 +84,12 @@ export class EventNormalizedV1 {
   @Length(1, 1024)
   dedupKey: string;
 
+  /** Gathers the alerts of several dedup keys into one incident while it is open (mapping `groupKey`). */
+  @IsOptional()
+  @IsString()
+  @Length(1, 1024)
+  groupKey?: string;
+
   @IsString()
   @MaxLength(1024)
   title: string;

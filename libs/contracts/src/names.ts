@@ -11,7 +11,9 @@
 export const SUBJECTS = {
   hookReceived: (integrationId: string) => `hooks.received.${integrationId}`,
   hookOutcome: (integrationId: string) => `hooks.outcome.${integrationId}`,
-  eventNormalized: (integrationId: string) => `events.normalized.${integrationId}`,
+  /** The partition token lets replicas of incident-state apply the events of one key in order. */
+  eventNormalized: (integrationId: string, partition: number) =>
+    `events.normalized.${integrationId}.${partition}`,
   deployReceived: () => 'deploys.received',
   deployRecorded: (serviceId: string) => `deploys.recorded.${serviceId}`,
   incident: (change: IncidentChange, incidentId: string) => `incidents.${change}.${incidentId}`,
@@ -101,6 +103,20 @@ export const STREAMS = {
 
 export type StreamKey = keyof typeof STREAMS;
 
+/**
+ * Normalized events are spread over this many partitions by their incident key (integration and
+ * group key, or dedup key). Each partition has its own durable consumer with one message in flight,
+ * so however many replicas of incident-state run, the events of one key are applied in stream order.
+ * Changing the count needs a migration plan: events in flight are on the old partitions.
+ */
+export const EVENT_PARTITIONS = 32;
+
+/** A consumer split into `count` durables `<durable>-<p>`, each filtered to `filter(p)`. */
+export interface ConsumerPartitions {
+  readonly count: number;
+  readonly filter: (partition: number) => string;
+}
+
 export interface ConsumerDefinition {
   /** Relative durable name; created as "<prefix>-<durable>". Replicas of a service share it. */
   readonly durable: string;
@@ -110,8 +126,9 @@ export interface ConsumerDefinition {
   readonly ackWaitMs: number;
   /** Deliveries before the message is dead-lettered. */
   readonly maxDeliver: number;
-  /** Messages handed out and not yet settled, across all replicas. */
+  /** Messages handed out and not yet settled, across all replicas (per partition, when split). */
   readonly maxAckPending: number;
+  readonly partitions?: ConsumerPartitions;
 }
 
 const consumer = (
@@ -133,7 +150,10 @@ export const CONSUMERS = {
   normalizeHooks: consumer('normalize-hooks', 'hooks', SUBJECT_FILTERS.hooksReceived),
   normalizeOutcomes: consumer('normalize-outcomes', 'outcomes', SUBJECT_FILTERS.hooksOutcome),
   normalizeDeadLetters: consumer('normalize-dlq', 'deadLetters', SUBJECT_FILTERS.deadLetters),
-  incidentStateEvents: consumer('incident-state-events', 'events', SUBJECT_FILTERS.eventsNormalized),
+  incidentStateEvents: consumer('incident-state-events', 'events', SUBJECT_FILTERS.eventsNormalized, {
+    maxAckPending: 1,
+    partitions: { count: EVENT_PARTITIONS, filter: (p) => `events.normalized.*.${p}` },
+  }),
   incidentStateDeploys: consumer('incident-state-deploys', 'deploys', SUBJECT_FILTERS.deploysRecorded),
   deployTrackerDeploys: consumer('deploy-tracker-deploys', 'deploys', SUBJECT_FILTERS.deploysReceived),
   notifierIncidents: consumer('notifier-incidents', 'incidents', SUBJECT_FILTERS.incidents),

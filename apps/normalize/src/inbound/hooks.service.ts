@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   CONSUMERS,
   EventNormalized,
+  eventPartition,
   HEADERS,
   SUBJECTS,
   type Envelope,
@@ -42,13 +43,15 @@ export class HooksService {
       async (em) => this.record(em, hook),
     );
     for (const event of events) {
-      await this.publisher.publish(SUBJECTS.eventNormalized(event.integrationId), EventNormalized, event, {
+      const key = event.groupKey ?? event.dedupKey;
+      const subject = SUBJECTS.eventNormalized(event.integrationId, eventPartition(event.integrationId, key));
+      await this.publisher.publish(subject, EventNormalized, event, {
         messageId: `${event.hookId}:${event.index}`,
         correlationId: envelope.correlationId,
         headers: {
           [HEADERS.hookId]: event.hookId,
           // incident-state applies the events of one key in order.
-          [HEADERS.orderingKey]: orderingKey(event.integrationId, event.dedupKey),
+          [HEADERS.orderingKey]: orderingKey(event.integrationId, key),
         },
       });
     }
