@@ -9,6 +9,7 @@ import {
   IsString,
   IsUUID,
   Length,
+  Max,
   MaxLength,
   Min,
   ValidateNested,
@@ -63,6 +64,45 @@ export class HookReceivedV1 {
 }
 export const HookReceived = defineMessage('hook.received', 1, HookReceivedV1);
 
+/** How incident-state treats the incidents of one integration; set per integration, sent with each event. */
+export class IncidentPolicyV1 {
+  /** A trigger this soon after its incident resolved reopens it (0: never, a new incident opens). */
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 60)
+  reopenWindowMinutes: number;
+
+  /** More than this many open/close transitions of one alert within the window: it is flapping. */
+  @IsInt()
+  @Min(2)
+  @Max(1000)
+  flapTransitions: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
+  flapWindowMinutes: number;
+
+  /** A flapping alert calms down after this long without a transition. */
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
+  flapQuietMinutes: number;
+
+  /** Whether a new alert joining an open incident pages again. */
+  @IsBoolean()
+  pageOnNewAlert: boolean;
+}
+
+/** The policy of an integration that never set one. */
+export const DEFAULT_INCIDENT_POLICY: IncidentPolicyV1 = {
+  reopenWindowMinutes: 0,
+  flapTransitions: 5,
+  flapWindowMinutes: 30,
+  flapQuietMinutes: 30,
+  pageOnNewAlert: false,
+};
+
 /** normalize → incident-state: one event a mapping made of a hook. */
 export class EventNormalizedV1 {
   @IsString()
@@ -109,6 +149,12 @@ export class EventNormalizedV1 {
 
   @IsISO8601({ strict: true })
   receivedAt: string;
+
+  /** The integration's incident policy; absent: DEFAULT_INCIDENT_POLICY. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => IncidentPolicyV1)
+  policy?: IncidentPolicyV1;
 }
 export const EventNormalized = defineMessage('event.normalized', 1, EventNormalizedV1);
 
