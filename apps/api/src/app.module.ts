@@ -8,6 +8,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { RpcGateway } from './gateway/rpc.gateway';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IntegrationsController } from './integrations/integrations.controller';
+import { MaintenanceController } from './maintenance/maintenance.controller';
 import { SCHEMA } from './schema';
 import { TemplatesController } from './templates/templates.controller';
 
@@ -24,7 +25,7 @@ export const SERVICE = 'api';
     PersistenceModule.forRoot(ApiSettings, SCHEMA),
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
-  controllers: [IntegrationsController, TemplatesController, IncidentsController],
+  controllers: [IntegrationsController, TemplatesController, IncidentsController, MaintenanceController],
   providers: [ApiKeyGuard, RpcGateway],
 })
 export class AppModule {}

@@ -4,10 +4,14 @@ import { MessagingModule, NatsLifecycle } from '@tocsin/messaging';
 import { DatabaseLifecycle, PersistenceModule } from '@tocsin/persistence';
 import { HealthModule, loggingParams } from '@tocsin/platform';
 import { LoggerModule } from 'nestjs-pino';
+import { IncidentActionsService } from './incidents/incident-actions.service';
 import { IncidentsConsumer } from './incidents/incidents.consumer';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsQuery } from './incidents/incidents.query';
 import { IncidentsService } from './incidents/incidents.service';
+import { SweeperService } from './incidents/sweeper.service';
+import { MaintenanceController } from './maintenance/maintenance.controller';
+import { MaintenanceService } from './maintenance/maintenance.service';
 import { SCHEMA } from './schema';
 
 export const SERVICE = 'incident-state';
@@ -23,7 +27,7 @@ export const SERVICE = 'incident-state';
     PersistenceModule.forRoot(IncidentStateSettings, SCHEMA),
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
-  controllers: [IncidentsConsumer, IncidentsController],
-  providers: [IncidentsService, IncidentsQuery],
+  controllers: [IncidentsConsumer, IncidentsController, MaintenanceController],
+  providers: [IncidentsService, IncidentsQuery, IncidentActionsService, MaintenanceService, SweeperService],
 })
 export class AppModule {}

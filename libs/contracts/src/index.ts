@@ -3,4 +3,5 @@ export * from './vocabulary';
 export * from './envelope';
 export * from './messages';
 export * from './rpc';
+export * from './incidents.rpc';
 export * from './partition';

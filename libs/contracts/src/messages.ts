@@ -150,6 +150,11 @@ export class EventNormalizedV1 {
   @IsISO8601({ strict: true })
   receivedAt: string;
 
+  /** The escalation policy of the integration, for the notifier. */
+  @IsOptional()
+  @IsUUID()
+  escalationPolicyId?: string;
+
   /** The integration's incident policy; absent: DEFAULT_INCIDENT_POLICY. */
   @IsOptional()
   @ValidateNested()
@@ -227,6 +232,44 @@ export class IncidentSnapshotV1 {
 
   @IsISO8601({ strict: true })
   lastEventAt: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  groupKey?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  service?: string | null;
+
+  @IsOptional()
+  @IsString()
+  description?: string | null;
+
+  @IsOptional()
+  @IsUUID()
+  escalationPolicyId?: string | null;
+}
+
+/** Why a change that would page does not: a maintenance window, or a flapping alert. */
+export const PAGING_HOLDS = ['maintenance', 'flapping'] as const;
+export type PagingHold = (typeof PAGING_HOLDS)[number];
+
+export class AlertSnapshotV1 {
+  @IsString()
+  @Length(1, 1024)
+  dedupKey: string;
+
+  @IsIn(['firing', 'resolved'])
+  status: 'firing' | 'resolved';
+
+  @IsInt()
+  @Min(1)
+  count: number;
+
+  @IsBoolean()
+  flapping: boolean;
 }
 
 /** incident-state → notifier, api: an incident changed. */
@@ -242,6 +285,34 @@ export class IncidentChangedV1 {
   @IsOptional()
   @IsString()
   hookId?: string;
+
+  /** Who caused it: `hook:<hookId>`, `api:<key name>` or `system`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  actor?: string;
+
+  /** Whether this change should page people (opened, reopened, a new alert when the policy says so). */
+  @IsOptional()
+  @IsBoolean()
+  page?: boolean;
+
+  /** Set when the change would page but paging is held. */
+  @IsOptional()
+  @IsIn(PAGING_HOLDS)
+  held?: PagingHold;
+
+  /** The alert the change concerns. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AlertSnapshotV1)
+  alert?: AlertSnapshotV1;
+
+  /** A short account of the change, for people. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  detail?: string;
 }
 export const IncidentChanged = defineMessage('incident.changed', 1, IncidentChangedV1);
 

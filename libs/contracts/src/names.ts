@@ -40,6 +40,7 @@ export const INCIDENT_CHANGES = [
   'acknowledged',
   'resolved',
   'reopened',
+  'flapping',
 ] as const;
 export type IncidentChange = (typeof INCIDENT_CHANGES)[number];
 
@@ -179,12 +180,20 @@ export const RPC = {
     testIntegration: 'rpc.normalize.integrations.test',
     listInbound: 'rpc.normalize.inbound.list',
     getInbound: 'rpc.normalize.inbound.get',
+    inboundForIncident: 'rpc.normalize.inbound.for-incident',
   },
   incidentState: {
     listIncidents: 'rpc.incident-state.incidents.list',
     getIncident: 'rpc.incident-state.incidents.get',
     /** What a list of events would do to the incidents open now; changes nothing. */
     previewEvents: 'rpc.incident-state.incidents.preview',
+    acknowledgeIncident: 'rpc.incident-state.incidents.acknowledge',
+    resolveIncident: 'rpc.incident-state.incidents.resolve',
+    addNote: 'rpc.incident-state.incidents.note',
+    timeline: 'rpc.incident-state.incidents.timeline',
+    createMaintenanceWindow: 'rpc.incident-state.maintenance.create',
+    listMaintenanceWindows: 'rpc.incident-state.maintenance.list',
+    deleteMaintenanceWindow: 'rpc.incident-state.maintenance.delete',
   },
 } as const;
 

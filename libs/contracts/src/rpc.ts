@@ -6,6 +6,7 @@ import {
   IsDefined,
   IsIn,
   IsInt,
+  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -21,7 +22,6 @@ import {
   EVENT_ACTIONS,
   HOOK_ROUTES,
   INBOUND_OUTCOMES,
-  INCIDENT_STATUSES,
   INTEGRATION_KINDS,
   MAX_EVENTS_PER_HOOK,
   SIGNATURE_SCHEMES,
@@ -29,11 +29,11 @@ import {
   type EventAction,
   type HookRoute,
   type InboundOutcome,
-  type IncidentStatus,
   type IntegrationKind,
   type Severity,
   type SignatureScheme,
 } from './vocabulary';
+import { IncidentPolicyV1 } from './messages';
 
 /** The reply to every request on an rpc.* subject. */
 export type RpcReply<T> = { ok: true; data: T } | { ok: false; error: RpcError };
@@ -84,6 +84,44 @@ export class SigningSettings {
   secret: string;
 }
 
+/**
+ * Some fields of an integration's incident policy (IncidentPolicyV1, with the same bounds); the
+ * fields left out keep their stored value, or DEFAULT_INCIDENT_POLICY's.
+ */
+export class IncidentPolicyInput {
+  /** A trigger this soon after its incident resolved reopens it (0: never, a new incident opens). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 60)
+  reopenWindowMinutes?: number;
+
+  /** More than this many open/close transitions of one alert within the window: it is flapping. */
+  @IsOptional()
+  @IsInt()
+  @Min(2)
+  @Max(1000)
+  flapTransitions?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
+  flapWindowMinutes?: number;
+
+  /** A flapping alert calms down after this long without a transition. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
+  flapQuietMinutes?: number;
+
+  /** Whether a new alert joining an open incident pages again. */
+  @IsOptional()
+  @IsBoolean()
+  pageOnNewAlert?: boolean;
+}
+
 export class CreateIntegrationRequest {
   @IsString()
   @Length(1, 200)
@@ -114,6 +152,13 @@ export class CreateIntegrationRequest {
   @IsOptional()
   @IsUUID()
   serviceId?: string;
+
+  /** How incident-state treats this integration's incidents; fields left out follow the defaults. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => IncidentPolicyInput)
+  incidentPolicy?: IncidentPolicyInput;
 }
 
 /** The fields of an integration a PATCH may change; absent fields stay as they are. */
@@ -152,6 +197,14 @@ export class UpdateIntegrationBody {
   @ValidateIf((_o, value) => value !== null)
   @IsUUID()
   serviceId?: string | null;
+
+  /** The fields given replace the stored ones, the others stay as they are; null: all back to the defaults. */
+  @IsOptional()
+  @ValidateIf((_o, value) => value !== null)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => IncidentPolicyInput)
+  incidentPolicy?: IncidentPolicyInput | null;
 }
 
 export class UpdateIntegrationRequest extends UpdateIntegrationBody {
@@ -197,6 +250,21 @@ export class ListInboundRequest extends ListInboundQuery {
   id: string;
 }
 
+/** The inbound messages that touched one incident, newest first. */
+export class InboundForIncidentRequest {
+  @IsUUID()
+  integrationId: string;
+
+  @IsUUID()
+  incidentId: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+}
+
 export class GetInboundRequest {
   @IsUUID()
   integrationId: string;
@@ -217,6 +285,14 @@ export class PreviewEvent {
   @IsString()
   @Length(1, 1024)
   dedupKey: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 1024)
+  groupKey?: string;
+
+  @IsISO8601({ strict: true })
+  receivedAt: string;
 }
 
 export class PreviewEventsRequest {
@@ -228,6 +304,11 @@ export class PreviewEventsRequest {
   @ValidateNested({ each: true })
   @Type(() => PreviewEvent)
   events: PreviewEvent[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => IncidentPolicyV1)
+  policy?: IncidentPolicyV1;
 }
 
 export interface PreviewOutcome {
@@ -253,36 +334,10 @@ export interface IntegrationView {
   debugUntil: string | null;
   escalationPolicyId: string | null;
   serviceId: string | null;
+  /** The policy in effect: the fields the integration set, DEFAULT_INCIDENT_POLICY's for the rest. */
+  incidentPolicy: IncidentPolicyV1;
   createdAt: string;
   updatedAt: string;
-}
-
-export class ListIncidentsRequest extends PageQuery {
-  @IsOptional()
-  @IsIn(INCIDENT_STATUSES)
-  status?: IncidentStatus;
-
-  @IsOptional()
-  @IsUUID()
-  integrationId?: string;
-}
-
-export interface IncidentView {
-  id: string;
-  number: number;
-  integrationId: string;
-  serviceId: string | null;
-  dedupKey: string;
-  status: IncidentStatus;
-  title: string;
-  description: string | null;
-  severity: Severity;
-  alertCount: number;
-  openedAt: string;
-  acknowledgedAt: string | null;
-  resolvedAt: string | null;
-  lastEventAt: string;
-  suspectDeploys: unknown[];
 }
 
 /** One event (or element of `each`) of an inbound message, in the log and in a dry run. */

@@ -190,6 +190,7 @@ describe('event fields', () => {
       action: 'open',
       dedupKey: 'disk:db1',
       dedupKeyFallback: false,
+      groupKey: null,
       title: 'disk on db1',
       severity: 'critical',
       service: 'checkout',
@@ -218,6 +219,54 @@ describe('event fields', () => {
     expect(a).toMatch(/^k{959}#[0-9a-f]{64}$/);
     expect(long('a')).toBe(a);
     expect(long('b')).not.toBe(a);
+  });
+
+  it('renders the group key from a template or a field, trimmed', () => {
+    const payload = { status: 'down', repository: { full_name: ' acme/api ' }, team: 'core' };
+    expect(event({ rules: OPEN, groupKey: '{{repository.full_name}}' }, payload).groupKey).toBe('acme/api');
+    expect(event({ rules: OPEN, groupKey: 'team:{{team}}' }, payload).groupKey).toBe('team:core');
+    expect(
+      event({ rules: OPEN, groupKey: { field: ['service', 'team'], default: 'all' } }, payload).groupKey,
+    ).toBe('core');
+    expect(event({ rules: OPEN, groupKey: { field: 'service', default: 'all' } }, payload).groupKey).toBe(
+      'all',
+    );
+  });
+
+  it('has no group key when the mapping names none or it renders empty', () => {
+    expect(event({ rules: OPEN }, { status: 'down' }).groupKey).toBeNull();
+    expect(event({ rules: OPEN, groupKey: '{{missing}}' }, { status: 'down' }).groupKey).toBeNull();
+    expect(
+      event({ rules: OPEN, groupKey: ' {{blank}} ' }, { status: 'down', blank: '  ' }).groupKey,
+    ).toBeNull();
+    expect(event({ rules: OPEN, groupKey: { field: 'missing' } }, { status: 'down' }).groupKey).toBeNull();
+  });
+
+  it('leaves the dedup key alone when it sets the group key', () => {
+    expect(
+      event(
+        { rules: OPEN, dedupKey: '{{id}}', groupKey: '{{repo}}' },
+        { status: 'down', id: 'a', repo: 'r' },
+      ),
+    ).toMatchObject({ dedupKey: 'a', dedupKeyFallback: false, groupKey: 'r' });
+    expect(event({ rules: OPEN, groupKey: '{{repo}}' }, { status: 'down', repo: 'r' })).toMatchObject({
+      dedupKey: fallbackDedupKey('int-1', 'Untitled event'),
+      dedupKeyFallback: true,
+      groupKey: 'r',
+    });
+  });
+
+  it('hashes a group key over 1024 characters like a dedup key', () => {
+    const group = (tail: string): string | null =>
+      event({ rules: OPEN, groupKey: '{{g}}' }, { status: 'down', g: `${'g'.repeat(2000)}${tail}` }).groupKey;
+    const a = group('a');
+    expect(a).toHaveLength(1024);
+    expect(a).toMatch(/^g{959}#[0-9a-f]{64}$/);
+    expect(group('a')).toBe(a);
+    expect(group('b')).not.toBe(a);
+    expect(event({ rules: OPEN, groupKey: '{{g}}' }, { status: 'down', g: 'g'.repeat(1024) }).groupKey).toBe(
+      'g'.repeat(1024),
+    );
   });
 
   it('titles an event with nothing to show "Untitled event" and cuts long titles', () => {
@@ -314,6 +363,35 @@ describe('each', () => {
         expect.objectContaining({ kind: 'unmapped', index: 2 }),
       ],
     });
+  });
+
+  it('renders the group key per element, from the element or the whole payload', () => {
+    const outcome = run(
+      { ...document, groupKey: '{{$.groupKey}}' },
+      {
+        groupKey: '{}:{alertname="HighLatency"}',
+        alerts: [
+          { status: 'firing', fingerprint: 'f1' },
+          { status: 'firing', fingerprint: 'f2' },
+        ],
+      },
+    );
+    expect(outcome).toMatchObject({
+      elements: [
+        { dedupKey: ':f1', groupKey: '{}:{alertname="HighLatency"}' },
+        { dedupKey: ':f2', groupKey: '{}:{alertname="HighLatency"}' },
+      ],
+    });
+    const perElement = run(
+      { ...document, groupKey: '{{labels.service}}' },
+      {
+        alerts: [
+          { status: 'firing', fingerprint: 'f1', labels: { service: 'api' } },
+          { status: 'firing', fingerprint: 'f2' },
+        ],
+      },
+    );
+    expect(perElement).toMatchObject({ elements: [{ groupKey: 'api' }, { groupKey: null }] });
   });
 
   it('describes each element by its own JSON', () => {

@@ -91,6 +91,7 @@ function applyElement(
     truncate(render(program.title, scope).replace(/\s+/g, ' ').trim(), MAPPING_LIMITS.title) ||
     UNTITLED_EVENT;
   const key = render(program.dedupKey, scope).trim();
+  const group = render(program.groupKey, scope).trim();
   const rendered = render(program.description, scope).trim();
   const description =
     rendered === ''
@@ -107,6 +108,7 @@ function applyElement(
     action: rule.action,
     dedupKey: key === '' ? fallbackDedupKey(context.integrationId, title) : fitDedupKey(key),
     dedupKeyFallback: key === '',
+    groupKey: group === '' ? null : fitDedupKey(group),
     title,
     description,
     severity: severityOf(program.severity, scope),

@@ -23,6 +23,7 @@ describe('compileMapping', () => {
         { field: ['state', 'status'], in: ['up', 1, true, null], action: 'close', name: 'recovered' },
       ],
       dedupKey: '{{id}}',
+      groupKey: { field: ['$.groupKey', 'repository'], default: 'ungrouped' },
       title: { field: ['title', 'summary'], default: 'Untitled alert' },
       description: null,
       severity: { field: 'severity', map: { high: 'critical' }, default: 'warning' },
@@ -108,6 +109,7 @@ describe('compileMapping', () => {
         filters: [{ field: 'a', matches: '(?=x)', action: 'open' }],
         rules: [OPEN],
         dedupKey: '{{id',
+        groupKey: { field: [], default: 'g' },
         title: { fields: 'title' },
         description: 42,
         severity: { field: 'sev', map: { high: 'urgent', High: 'critical' }, default: 'p1' },
@@ -118,6 +120,7 @@ describe('compileMapping', () => {
       'filters[0].action is not a known key',
       'filters[0].matches: lookahead ("(?=…)", "(?!…)") are not supported: patterns use RE2 syntax, which runs in linear time',
       'dedupKey: "{{" at position 1 is not closed by "}}"',
+      'groupKey.field: must be a path or a list of 1 to 10 paths',
       'title.fields is not a known key; did you mean field?',
       'title.field: is required',
       'service.default: must be text',
@@ -125,6 +128,16 @@ describe('compileMapping', () => {
       'severity.map.high: "urgent" is not one of critical, error, warning, info',
       'severity.map: "high" and "High" are the same key (keys ignore case)',
       'severity.default: "p1" is not one of critical, error, warning, info',
+    ]);
+  });
+
+  it('knows groupKey, and suggests it for a near miss', () => {
+    expect(errorsOf({ rules: [OPEN], groupKey: '{{$.groupKey}}' })).toEqual([]);
+    expect(errorsOf({ rules: [OPEN], group_key: '{{$.groupKey}}' })).toEqual([
+      'group_key is not a known key; did you mean groupKey?',
+    ]);
+    expect(errorsOf({ rules: [OPEN], groupKey: 42 })).toEqual([
+      'groupKey: must be a template (text with {{path}} holes) or {"field": …, "default": …}',
     ]);
   });
 

@@ -32,6 +32,7 @@ export interface MappingProgram {
   filters: CompiledMatcher[];
   rules: CompiledRule[];
   dedupKey: ValueProgram | null;
+  groupKey: ValueProgram | null;
   title: ValueProgram | null;
   description: ValueProgram | null;
   severity: SeverityProgram | null;
@@ -42,7 +43,17 @@ const RULE_ACTIONS: readonly RuleAction[] = ['open', 'close', 'acknowledge', 'up
 const OPERATORS = ['equals', 'in', 'contains', 'matches', 'exists'] as const;
 const MATCHER_KEYS = ['field', ...OPERATORS, 'caseSensitive'];
 const RULE_KEYS = [...MATCHER_KEYS, 'action', 'name'];
-const DOCUMENT_KEYS = ['each', 'filters', 'rules', 'dedupKey', 'title', 'description', 'severity', 'service'];
+const DOCUMENT_KEYS = [
+  'each',
+  'filters',
+  'rules',
+  'dedupKey',
+  'groupKey',
+  'title',
+  'description',
+  'severity',
+  'service',
+];
 const VALUE_KEYS = ['field', 'default'];
 const SEVERITY_KEYS = ['field', 'map', 'default'];
 
@@ -387,6 +398,7 @@ export function compileProgram(document: unknown): MappingProgram {
     return value === undefined ? null : v.value(value, key);
   };
   const dedupKey = optionalValue('dedupKey');
+  const groupKey = optionalValue('groupKey');
   const title = optionalValue('title');
   const service = optionalValue('service');
   const descriptionValue = own(document, 'description');
@@ -398,7 +410,7 @@ export function compileProgram(document: unknown): MappingProgram {
   const severity = severityValue === undefined ? null : v.severity(severityValue, 'severity');
 
   if (v.errors.length > 0) throw new MappingError(v.errors);
-  return { each, filters, rules, dedupKey, title, description, severity, service };
+  return { each, filters, rules, dedupKey, groupKey, title, description, severity, service };
 }
 
 const programs = new WeakMap<CompiledMapping, MappingProgram>();

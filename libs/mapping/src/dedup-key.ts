@@ -11,7 +11,7 @@ export function fallbackDedupKey(integrationId: string, title: string): string {
 }
 
 /**
- * A dedup key fitted to MAPPING_LIMITS.dedupKey (1024) characters. A longer key keeps its first 959
+ * A dedup (or group) key fitted to MAPPING_LIMITS.dedupKey (1024) characters. A longer key keeps its first 959
  * characters, then `#` and the SHA-256 (hex) of the whole key: still readable, still stable, and two
  * long keys sharing a prefix stay apart.
  */

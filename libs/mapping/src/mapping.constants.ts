@@ -24,6 +24,7 @@ export const MAPPING_LIMITS = {
   /** Characters of a value that `matches` looks at. */
   matchInput: 64 * 1024,
   title: 1024,
+  /** Characters of a dedup key, and of a group key. */
   dedupKey: 1024,
   service: 200,
   description: 64 * 1024,

@@ -12,6 +12,11 @@ export interface MappingDocument {
   /** Tried in order; the first that matches decides. None matches: `unmapped`. */
   rules: Rule[];
   dedupKey?: ValueSpec;
+  /**
+   * Alerts with the same group key gather into one incident while it is open (e.g. Alertmanager's
+   * `$.groupKey`, a repository, a service). Renders empty or absent: no grouping.
+   */
+  groupKey?: ValueSpec;
   title?: ValueSpec;
   /** Null or absent: the full JSON of the payload (or of the element under `each`). */
   description?: ValueSpec | null;
@@ -83,6 +88,8 @@ export interface MappedEvent {
   dedupKey: string;
   /** True when the mapping named no key and the key is a hash of the integration and the title. */
   dedupKeyFallback: boolean;
+  /** The incident group the event joins while its incident is open; null when the mapping names none. */
+  groupKey: string | null;
   title: string;
   description: string;
   severity: Severity;

@@ -6,6 +6,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { ApiKey } from './api-key.entity';
 
+/** A request the guard let through, with the name of the key that made it. */
+export type CallerRequest = FastifyRequest & { caller?: string };
+
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
@@ -35,11 +38,17 @@ export class ApiKeyGuard implements CanActivate {
       });
     }
     const presented = sha256(match[1]);
-    if (timingSafeEqual(presented, this.adminHash)) return true;
+    if (timingSafeEqual(presented, this.adminHash)) {
+      (request as CallerRequest).caller = 'admin';
+      return true;
+    }
     const key = await this.dataSource
       .getRepository(ApiKey)
       .findOneBy({ keyHash: presented.toString('hex'), revokedAt: IsNull() });
-    if (key) return true;
+    if (key) {
+      (request as CallerRequest).caller = key.name;
+      return true;
+    }
     throw new HttpError(401, 'the api key is unknown or revoked', undefined, {
       'WWW-Authenticate': 'Bearer',
     });

@@ -4,11 +4,13 @@ import { Check, Column, Entity, Generated, Index, PrimaryColumn, Unique } from '
 @Entity({ name: 'incidents' })
 @Unique('uq_incidents_number', ['number'])
 @Check('ck_incidents_status', `"status" IN ('triggered', 'acknowledged', 'resolved')`)
-@Index('uq_incidents_open_key', ['integrationId', 'dedupKey'], {
+@Index('uq_incidents_open_key', ['integrationId', 'groupKey'], {
   unique: true,
   where: `"status" <> 'resolved'`,
 })
 @Index('ix_incidents_status_number', ['status', 'number'])
+@Index('ix_incidents_key_resolved', ['integrationId', 'groupKey', 'resolvedAt'])
+@Index('ix_incidents_opened', ['openedAt'])
 export class Incident {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_incidents' })
   id: string;
@@ -27,8 +29,17 @@ export class Incident {
   @Column({ name: 'service_id', type: 'uuid', nullable: true })
   serviceId: string | null;
 
+  /** The dedup key of the alert that opened it. */
   @Column({ name: 'dedup_key', type: 'text' })
   dedupKey: string;
+
+  /** The incident's key within its integration: the group key of its alerts, or their dedup key. */
+  @Column({ name: 'group_key', type: 'text' })
+  groupKey: string;
+
+  /** The service the mapping named (an alias, until deploy-tracker resolves it). */
+  @Column({ type: 'text', nullable: true })
+  service: string | null;
 
   @Column({ type: 'text' })
   status: IncidentStatus;
@@ -56,4 +67,13 @@ export class Incident {
 
   @Column({ name: 'last_event_at', type: 'timestamptz' })
   lastEventAt: Date;
+
+  @Column({ name: 'acknowledged_by', type: 'text', nullable: true })
+  acknowledgedBy: string | null;
+
+  @Column({ name: 'resolved_by', type: 'text', nullable: true })
+  resolvedBy: string | null;
+
+  @Column({ name: 'reopen_count', type: 'integer', default: 0 })
+  reopenCount: number;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   CONSUMERS,
+  DEFAULT_INCIDENT_POLICY,
   HEADERS,
   HookOutcome,
   IncidentChanged,
@@ -8,19 +9,23 @@ import {
   type EventNormalizedV1,
   type HookOutcomeV1,
   type IncidentChangedV1,
+  type IncidentPolicyV1,
+  type PagingHold,
 } from '@tocsin/contracts';
 import { JetStreamPublisher, uuidv7 } from '@tocsin/messaging';
 import { Inbox } from '@tocsin/persistence';
 import { PinoLogger } from 'nestjs-pino';
 import { QueryFailedError, type EntityManager } from 'typeorm';
-import { Incident } from './incident.entity';
-import { transition } from './incident-machine';
+import { inMaintenance } from '../maintenance/maintenance-check';
+import { applyEvent, type AlertState, type Policy, type Step } from './incident-machine';
+import { applyState, IncidentRepository } from './incident.repository';
+import type { Incident } from './incident.entity';
 import { toSnapshot } from './incident.view';
 
 /** What applying one event decided to announce; stored in the inbox, published after commit. */
-interface Announcements {
+export interface Announcements {
   outcome: HookOutcomeV1;
-  change: IncidentChangedV1 | null;
+  changes: IncidentChangedV1[];
 }
 
 /** Two replicas opened the same key at once; the loser retries and finds the winner's incident. */
@@ -31,6 +36,18 @@ export class ConcurrentOpenError extends Error {
   }
 }
 
+const MINUTE = 60_000;
+
+export function toPolicy(policy: IncidentPolicyV1 = DEFAULT_INCIDENT_POLICY): Policy {
+  return {
+    reopenWindowMs: policy.reopenWindowMinutes * MINUTE,
+    flapTransitions: policy.flapTransitions,
+    flapWindowMs: policy.flapWindowMinutes * MINUTE,
+    flapQuietMs: policy.flapQuietMinutes * MINUTE,
+  };
+}
+
+/** Applies normalized events to incidents, once each, and announces what changed. */
 @Injectable()
 export class IncidentsService {
   constructor(
@@ -49,22 +66,12 @@ export class IncidentsService {
       ));
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
-        throw new ConcurrentOpenError(`${event.integrationId}/${event.dedupKey}`);
+        throw new ConcurrentOpenError(`${event.integrationId}/${event.groupKey ?? event.dedupKey}`);
       }
       throw error;
     }
-    const { outcome, change } = announcements;
-    if (change) {
-      await this.publisher.publish(
-        SUBJECTS.incident(change.change, change.incident.id),
-        IncidentChanged,
-        change,
-        {
-          messageId: `incident:${change.incident.id}:${messageId}`,
-          headers: { [HEADERS.hookId]: event.hookId, [HEADERS.incidentId]: change.incident.id },
-        },
-      );
-    }
+    await this.announce(announcements.changes, messageId);
+    const { outcome } = announcements;
     await this.publisher.publish(SUBJECTS.hookOutcome(event.integrationId), HookOutcome, outcome, {
       messageId: `outcome:${event.hookId}:${event.index}`,
       headers: {
@@ -74,98 +81,191 @@ export class IncidentsService {
     });
   }
 
-  private async applyInTransaction(em: EntityManager, event: EventNormalizedV1): Promise<Announcements> {
-    const repository = em.getRepository(Incident);
-    const open = await repository
-      .createQueryBuilder('i')
-      .setLock('pessimistic_write')
-      .where('i.integration_id = :integrationId AND i.dedup_key = :dedupKey AND i.status <> :resolved', {
-        integrationId: event.integrationId,
-        dedupKey: event.dedupKey,
-        resolved: 'resolved',
-      })
-      .getOne();
-    const step = transition(
-      open ? { status: open.status as 'triggered' | 'acknowledged' } : null,
-      event.action,
-    );
-    const at = new Date(event.receivedAt);
-    const base = {
-      hookId: event.hookId,
-      index: event.index,
-      integrationId: event.integrationId,
-      outcome: step.outcome,
-    };
-
-    if (step.change === null) {
-      return {
-        outcome: {
-          ...base,
-          ...(open ? { incidentId: open.id } : {}),
-          ...(step.reason ? { detail: step.reason } : {}),
+  /** Publishes incident changes with ids derived from what caused them, so a retry is dropped. */
+  async announce(changes: IncidentChangedV1[], causeId: string): Promise<void> {
+    for (const change of changes) {
+      await this.publisher.publish(
+        SUBJECTS.incident(change.change, change.incident.id),
+        IncidentChanged,
+        change,
+        {
+          messageId: `incident:${change.incident.id}:${change.change}:${causeId}`,
+          headers: {
+            ...(change.hookId ? { [HEADERS.hookId]: change.hookId } : {}),
+            [HEADERS.incidentId]: change.incident.id,
+          },
         },
-        change: null,
-      };
+      );
+    }
+  }
+
+  private async applyInTransaction(em: EntityManager, event: EventNormalizedV1): Promise<Announcements> {
+    const incidents = new IncidentRepository(em);
+    const policy = toPolicy(event.policy);
+    const groupKey = event.groupKey ?? event.dedupKey;
+    const at = new Date(event.receivedAt);
+    const current = await incidents.forKey(event.integrationId, groupKey);
+    const step = applyEvent(
+      current?.state ?? null,
+      { action: event.action, dedupKey: event.dedupKey, at: at.getTime() },
+      policy,
+    );
+    const actor = `hook:${event.hookId}`;
+    const base = { hookId: event.hookId, index: event.index, integrationId: event.integrationId };
+    const outcome = (incidentId: string | null): HookOutcomeV1 => ({
+      ...base,
+      outcome: step.outcome,
+      ...(incidentId ? { incidentId } : {}),
+      ...(step.reason ? { detail: step.reason } : {}),
+    });
+
+    if (step.target === 'none' || !step.next) {
+      const open = current && current.row.status !== 'resolved' ? current.row : null;
+      if (open) {
+        await incidents.record({
+          incidentId: open.id,
+          at,
+          kind: 'event',
+          actor,
+          change: null,
+          outcome: step.outcome,
+          dedupKey: event.dedupKey,
+          hookId: event.hookId,
+          detail: step.reason ?? null,
+        });
+      }
+      this.logger.info(
+        { hookId: event.hookId, incidentId: open?.id, outcome: step.outcome, reason: step.reason },
+        'event changed no incident',
+      );
+      return { outcome: outcome(open?.id ?? null), changes: [] };
     }
 
-    let incident: Incident;
-    if (step.change === 'opened') {
-      const id = uuidv7();
-      await repository.insert({
-        id,
+    let row: Incident;
+    if (step.target === 'new') {
+      row = await incidents.insert({
+        id: uuidv7(),
         integrationId: event.integrationId,
+        serviceId: null,
         dedupKey: event.dedupKey,
+        groupKey,
+        service: event.service ?? null,
         status: 'triggered',
         title: event.title,
         description: event.description ?? null,
         severity: event.severity,
         alertCount: 1,
         openedAt: at,
+        acknowledgedAt: null,
+        resolvedAt: null,
         lastEventAt: at,
       });
-      incident = await repository.findOneByOrFail({ id });
     } else {
-      incident = open as Incident;
-      incident.lastEventAt = at > incident.lastEventAt ? at : incident.lastEventAt;
-      switch (step.change) {
-        case 'appended':
-          incident.alertCount += 1;
-          break;
-        case 'resolved':
-          incident.status = 'resolved';
-          incident.resolvedAt = at;
-          break;
-        case 'acknowledged':
-          incident.status = 'acknowledged';
-          incident.acknowledgedAt = at;
-          break;
-        case 'updated':
-          incident.title = event.title;
-          if (event.description !== undefined) incident.description = event.description;
-          break;
-        case 'reopened':
-          break;
+      row = (current as NonNullable<typeof current>).row;
+      if (step.change === 'acknowledged') {
+        row.acknowledgedAt = at;
+        row.acknowledgedBy = actor;
       }
-      await repository.update(
-        { id: incident.id },
-        {
-          status: incident.status,
-          alertCount: incident.alertCount,
-          title: incident.title,
-          description: incident.description,
-          acknowledgedAt: incident.acknowledgedAt,
-          resolvedAt: incident.resolvedAt,
-          lastEventAt: incident.lastEventAt,
-        },
-      );
+      if (step.change === 'resolved') row.resolvedBy = actor;
+      if (step.change === 'reopened') {
+        row.reopenCount += 1;
+        row.acknowledgedAt = null;
+        row.acknowledgedBy = null;
+        row.resolvedBy = null;
+      }
+      if (step.change === 'updated' && event.action === 'update') {
+        row.title = event.title;
+        if (event.description !== undefined) row.description = event.description;
+        row.severity = event.severity;
+      }
+      if (event.service && !row.service) row.service = event.service;
+      applyState(row, step.next, at);
+      await incidents.update(row);
+    }
+    await incidents.saveAlerts(row.id, step.next.alerts, policy.flapQuietMs, step.alert?.dedupKey);
+
+    const held = await this.hold(em, row, step.alert, at);
+    const changes = this.changesOf(step, row, event, actor, held);
+    for (const change of changes) {
+      await incidents.record({
+        incidentId: row.id,
+        at,
+        kind: 'event',
+        actor,
+        change: change.change,
+        outcome: step.outcome,
+        dedupKey: event.dedupKey,
+        hookId: event.hookId,
+        detail:
+          [change.detail, change.held ? `paging held: ${change.held}` : null].filter(Boolean).join('; ') ||
+          null,
+      });
     }
     this.logger.info(
-      { incidentId: incident.id, hookId: event.hookId, change: step.change },
-      `incident ${step.change}`,
+      { incidentId: row.id, hookId: event.hookId, changes: changes.map((c) => c.change) },
+      `incident ${step.change ?? 'unchanged'}`,
     );
-    return {
-      outcome: { ...base, incidentId: incident.id },
-      change: { change: step.change, incident: toSnapshot(incident), hookId: event.hookId },
+    return { outcome: outcome(row.id), changes };
+  }
+
+  private async hold(
+    em: EntityManager,
+    row: Incident,
+    alert: AlertState | null,
+    at: Date,
+  ): Promise<PagingHold | undefined> {
+    if (await inMaintenance(em, row.integrationId, row.service, at)) return 'maintenance';
+    return alert?.flapping ? 'flapping' : undefined;
+  }
+
+  private changesOf(
+    step: Step,
+    row: Incident,
+    event: EventNormalizedV1,
+    actor: string,
+    held: PagingHold | undefined,
+  ): IncidentChangedV1[] {
+    const incident = {
+      ...toSnapshot(row),
+      ...(event.escalationPolicyId ? { escalationPolicyId: event.escalationPolicyId } : {}),
     };
+    const alert = step.alert
+      ? {
+          dedupKey: step.alert.dedupKey,
+          status: step.alert.status,
+          count: step.alert.count,
+          flapping: step.alert.flapping,
+        }
+      : undefined;
+    const pages =
+      step.change === 'opened' ||
+      step.change === 'reopened' ||
+      (step.newAlert && step.change === 'appended' && (event.policy?.pageOnNewAlert ?? false));
+    const changes: IncidentChangedV1[] = [];
+    if (step.change) {
+      changes.push({
+        change: step.change,
+        incident,
+        hookId: event.hookId,
+        actor,
+        page: pages && !held,
+        ...(pages && held ? { held } : {}),
+        ...(alert ? { alert } : {}),
+        ...(step.reason ? { detail: step.reason } : {}),
+      });
+    }
+    if (step.startedFlapping) {
+      changes.push({
+        change: 'flapping',
+        incident,
+        hookId: event.hookId,
+        actor,
+        page: false,
+        held: 'flapping',
+        ...(alert ? { alert } : {}),
+        detail: `alert ${step.alert?.dedupKey.slice(0, 100) ?? ''} is flapping; its pages are held until it is quiet`,
+      });
+    }
+    return changes;
   }
 }

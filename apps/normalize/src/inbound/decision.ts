@@ -2,10 +2,12 @@ import {
   KEPT_HEADERS,
   type EventNormalizedV1,
   type HookReceivedV1,
+  type IncidentPolicyV1,
   type InboundOutcome,
   type NormalizedEventView,
 } from '@tocsin/contracts';
 import { applyMapping, MappingError, type CompiledMapping, type ElementResult } from '@tocsin/mapping';
+import { effectivePolicy } from '../integrations/incident-policy';
 import type { Integration } from '../integrations/integration.entity';
 import type { MappingsService } from '../integrations/mappings.service';
 import { summarize } from './outcome-summary';
@@ -49,14 +51,22 @@ export function decide(
       `the saved mapping no longer compiles: ${error.errors.join('; ')}`.slice(0, 2000),
     );
   }
-  return decideWith(mapping, payload, hook);
+  const decision = decideWith(mapping, payload, hook, effectivePolicy(integration.incidentPolicy));
+  if (integration.escalationPolicyId) {
+    for (const event of decision.events) event.escalationPolicyId = integration.escalationPolicyId;
+  }
+  return decision;
 }
 
-/** The decision for a payload under a given mapping; the dry run uses it with a draft mapping. */
+/**
+ * The decision for a payload under a given mapping, its events carrying the integration's incident
+ * policy; the dry run uses it with a draft mapping.
+ */
 export function decideWith(
   mapping: CompiledMapping,
   payload: unknown,
   hook: Pick<HookReceivedV1, 'hookId' | 'integrationId' | 'receivedAt' | 'headers'>,
+  policy: IncidentPolicyV1,
 ): Decision {
   const mapped = applyMapping(mapping, payload, {
     integrationId: hook.integrationId,
@@ -73,11 +83,13 @@ export function decideWith(
             integrationId: hook.integrationId,
             action: element.action,
             dedupKey: element.dedupKey,
+            ...(element.groupKey !== null ? { groupKey: element.groupKey } : {}),
             title: element.title,
             description: element.description,
             severity: element.severity,
             ...(element.service ? { service: element.service } : {}),
             receivedAt: hook.receivedAt,
+            policy: { ...policy },
           },
         ]
       : [],

@@ -1,9 +1,10 @@
 import type { EventAction, InboundOutcome, Severity } from '@tocsin/contracts';
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { InboundMessage } from './inbound-message.entity';
 
 /** One event (one element of `each`) of an inbound message, and what became of it. */
 @Entity({ name: 'inbound_events' })
+@Index('ix_inbound_events_incident', ['incidentId'], { where: '"incident_id" IS NOT NULL' })
 export class InboundEvent {
   @PrimaryColumn({ name: 'hook_id', type: 'text', primaryKeyConstraintName: 'pk_inbound_events' })
   hookId: string;

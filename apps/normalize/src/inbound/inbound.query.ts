@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type {
   GetInboundRequest,
+  InboundForIncidentRequest,
   InboundMessageView,
   ListInboundRequest,
   NormalizedEventView,
@@ -86,6 +87,32 @@ export class InboundQuery {
           ? encodeCursor([last.receivedAt, last.id])
           : null,
     };
+  }
+
+  /** The messages with an event that touched the incident, newest first, bodies cut as in lists. */
+  async forIncident(request: InboundForIncidentRequest): Promise<Page<InboundMessageView>> {
+    const rows = await this.dataSource
+      .getRepository(InboundMessage)
+      .createQueryBuilder('m')
+      .where('m.integration_id = :integrationId', { integrationId: request.integrationId })
+      .andWhere(
+        `(m.incident_id = :incidentId OR m.hook_id IN (
+           SELECT e.hook_id FROM normalize.inbound_events e WHERE e.incident_id = :incidentId))`,
+        { incidentId: request.incidentId },
+      )
+      .orderBy('m.received_at', 'DESC')
+      .addOrderBy('m.hook_id', 'DESC')
+      .take(request.limit ?? 50)
+      .getMany();
+    const hookIds = rows.map((m) => m.hookId);
+    const [events, counts] = await Promise.all([
+      this.eventsOf(hookIds, EVENTS_IN_LIST),
+      this.countsOf(hookIds),
+    ]);
+    const items = rows.map((m) =>
+      shorten(view(m, events.get(m.hookId) ?? [], counts.get(m.hookId) ?? 0), BODY_IN_LIST),
+    );
+    return { items: fitPage(items, this.budget), nextCursor: null };
   }
 
   async get(request: GetInboundRequest): Promise<InboundMessageView> {

@@ -10,6 +10,7 @@ import { RpcClient, RpcFailure, RpcTooLargeError, RpcUnavailableError } from '@t
 import { decide, decideWith, type Decision } from '../inbound/decision';
 import { answerBudget, fitPage } from '../inbound/answer-size';
 import { summarize } from '../inbound/outcome-summary';
+import { effectivePolicy } from './incident-policy';
 import { IntegrationsService } from './integrations.service';
 import { MappingsService } from './mappings.service';
 
@@ -42,12 +43,20 @@ export class DryRunService {
       body: JSON.stringify(request.payload),
       ...(request.route ? { route: request.route } : {}),
     };
+    const policy = effectivePolicy(integration.incidentPolicy);
     const decision: Decision = request.mapping
-      ? decideWith(this.mappings.compileForSave(request.mapping), request.payload, hook)
+      ? decideWith(this.mappings.compileForSave(request.mapping), request.payload, hook, policy)
       : decide(integration, hook, this.mappings);
     const previews = await this.preview({
       integrationId: integration.id,
-      events: decision.events.map(({ index, action, dedupKey }) => ({ index, action, dedupKey })),
+      events: decision.events.map(({ index, action, dedupKey, groupKey, receivedAt }) => ({
+        index,
+        action,
+        dedupKey,
+        ...(groupKey !== undefined ? { groupKey } : {}),
+        receivedAt,
+      })),
+      policy,
     });
     const byIndex = new Map(previews.map((p) => [p.index, p]));
     const events = decision.rows.map(({ hookId: _hookId, ...row }) => {

@@ -1,4 +1,4 @@
-import type { IntegrationKind, SignatureScheme } from '@tocsin/contracts';
+import type { IncidentPolicyV1, IntegrationKind, SignatureScheme } from '@tocsin/contracts';
 import { Check, Column, Entity, PrimaryColumn, Unique } from 'typeorm';
 
 @Entity({ name: 'integrations' })
@@ -49,6 +49,10 @@ export class Integration {
 
   @Column({ name: 'service_id', type: 'uuid', nullable: true })
   serviceId: string | null;
+
+  /** The fields of the incident policy this integration set; DEFAULT_INCIDENT_POLICY gives the rest. */
+  @Column({ name: 'incident_policy', type: 'jsonb', default: {} })
+  incidentPolicy: Partial<IncidentPolicyV1>;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

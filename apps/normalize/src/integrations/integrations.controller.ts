@@ -4,6 +4,7 @@ import {
   CreateIntegrationRequest,
   GetInboundRequest,
   IdRequest,
+  InboundForIncidentRequest,
   ListInboundRequest,
   PageQuery,
   RPC,
@@ -67,6 +68,11 @@ export class IntegrationsController {
   @OnRequest(RPC.normalize.listInbound, ListInboundRequest)
   listInbound(@Payload() request: ListInboundRequest): Promise<Page<InboundMessageView>> {
     return this.inbound.list(request);
+  }
+
+  @OnRequest(RPC.normalize.inboundForIncident, InboundForIncidentRequest)
+  inboundForIncident(@Payload() request: InboundForIncidentRequest): Promise<Page<InboundMessageView>> {
+    return this.inbound.forIncident(request);
   }
 
   @OnRequest(RPC.normalize.getInbound, GetInboundRequest)

@@ -12,6 +12,7 @@ import { decodeCursor, encodeCursor } from '@tocsin/persistence';
 import { DataSource, LessThan } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { InboundMessage } from '../inbound/inbound-message.entity';
+import { effectivePolicy, policyChanges } from './incident-policy';
 import { IntegrationIndexService } from './integration-index.service';
 import { Integration } from './integration.entity';
 import { MappingsService } from './mappings.service';
@@ -70,6 +71,7 @@ export class IntegrationsService {
       debugUntil: null,
       escalationPolicyId: request.escalationPolicyId ?? null,
       serviceId: request.serviceId ?? null,
+      incidentPolicy: policyChanges(request.incidentPolicy),
     } as Row);
     const saved = await this.repository.findOneByOrFail({ id });
     // ingest learns the token from the index; the integration is live once this resolves.
@@ -96,7 +98,18 @@ export class IntegrationsService {
     }
     if (request.escalationPolicyId !== undefined) changes.escalationPolicyId = request.escalationPolicyId;
     if (request.serviceId !== undefined) changes.serviceId = request.serviceId;
-    await this.repository.update({ id: current.id }, changes);
+    if (request.incidentPolicy === null) changes.incidentPolicy = {};
+    else if (request.incidentPolicy !== undefined) {
+      // Merged by the statement itself, so two changes of different fields at once both stay.
+      changes.incidentPolicy = () => `"incident_policy" || CAST(:incidentPolicy AS jsonb)`;
+    }
+    await this.repository
+      .createQueryBuilder()
+      .update()
+      .set(changes)
+      .where({ id: current.id })
+      .setParameter('incidentPolicy', JSON.stringify(policyChanges(request.incidentPolicy)))
+      .execute();
     const saved = await this.find(current.id);
     await this.index.put(saved);
     return this.view(saved);
@@ -175,6 +188,7 @@ export class IntegrationsService {
       debugUntil: i.debugUntil && i.debugUntil.getTime() > Date.now() ? i.debugUntil.toISOString() : null,
       escalationPolicyId: i.escalationPolicyId,
       serviceId: i.serviceId,
+      incidentPolicy: effectivePolicy(i.incidentPolicy),
       createdAt: i.createdAt.toISOString(),
       updatedAt: i.updatedAt.toISOString(),
     };

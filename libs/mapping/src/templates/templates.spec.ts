@@ -74,7 +74,8 @@ describe('templates', () => {
       const results = elements(template, template.sample);
       expect(results.length).toBeGreaterThan(0);
       for (const result of results) {
-        expect(result).toMatchObject({ kind: 'event', dedupKeyFallback: false });
+        // Templates keep one incident per dedup key: grouping is something a user turns on.
+        expect(result).toMatchObject({ kind: 'event', dedupKeyFallback: false, groupKey: null });
       }
     });
 
@@ -196,4 +197,20 @@ describe('templates', () => {
       expect.objectContaining({ detail: 'no rule matched: none of event_action, status, state is present' }),
     ]);
   });
+});
+
+describe('grouping a template', () => {
+  it.each(['alertmanager', 'grafana'])(
+    '%s groups the alerts of one notification once "groupKey": "{{$.groupKey}}" is added',
+    (name) => {
+      const template = findTemplate(name);
+      if (!template) throw new Error(`no ${name} template`);
+      const grouped = { ...template, mapping: { ...template.mapping, groupKey: '{{$.groupKey}}' } };
+      const results = elements(grouped, template.sample);
+      const groupKeys = results.map((r) => (r.kind === 'event' ? r.groupKey : null));
+      expect(groupKeys.length).toBeGreaterThan(0);
+      expect(new Set(groupKeys)).toEqual(new Set([(template.sample as { groupKey: string }).groupKey]));
+      expect(keys(grouped, template.sample)).toEqual(keys(template, template.sample));
+    },
+  );
 });

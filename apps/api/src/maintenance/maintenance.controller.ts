@@ -1,0 +1,48 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ListMaintenanceWindowsRequest,
+  MaintenanceWindowBody,
+  RPC,
+  type MaintenanceWindowView,
+  type Page,
+} from '@tocsin/contracts';
+import { HttpError } from '@tocsin/platform';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { Caller } from '../auth/caller.decorator';
+import { RpcGateway } from '../gateway/rpc.gateway';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => new HttpError(400, 'id must be a UUID') });
+
+/** Maintenance windows: incidents are recorded, resolves applied, and nobody is paged. */
+@Controller('v1/maintenance-windows')
+@UseGuards(ApiKeyGuard)
+export class MaintenanceController {
+  constructor(private readonly gateway: RpcGateway) {}
+
+  @Post()
+  create(@Body() body: MaintenanceWindowBody, @Caller() actor: string): Promise<MaintenanceWindowView> {
+    return this.gateway.call(RPC.incidentState.createMaintenanceWindow, { ...body, actor });
+  }
+
+  @Get()
+  list(@Query() query: ListMaintenanceWindowsRequest): Promise<Page<MaintenanceWindowView>> {
+    return this.gateway.call(RPC.incidentState.listMaintenanceWindows, query);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param('id', uuid) id: string): Promise<void> {
+    await this.gateway.call(RPC.incidentState.deleteMaintenanceWindow, { id });
+  }
+}

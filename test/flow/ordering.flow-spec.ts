@@ -1,0 +1,199 @@
+import { jetstream, DeliverPolicy } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  EventNormalized,
+  eventPartition,
+  STREAMS,
+  SUBJECTS,
+  type EventAction,
+  type EventNormalizedV1,
+} from '@tocsin/contracts';
+import { connectNats, JetStreamPublisher, Naming } from '@tocsin/messaging';
+import {
+  createTestInstallation,
+  expectEventually,
+  ServiceFleet,
+  type TestInstallation,
+} from '@tocsin/testing';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { applyEvent, type IncidentState } from '../../apps/incident-state/src/incidents/incident-machine';
+import { toPolicy } from '../../apps/incident-state/src/incidents/incidents.service';
+
+const KEYS = 300;
+const EVENTS_PER_KEY = 10;
+
+/**
+ * Two incident-state processes share one stream of open/close storms for hundreds of keys; one of
+ * them is killed and restarted half-way, so messages are redelivered. The incidents they leave
+ * must be those of applying each key's events one by one in stream order.
+ */
+describe('incident order under two replicas and redelivery', () => {
+  let installation: TestInstallation;
+  let fleets: ServiceFleet[];
+  let nc: NatsConnection;
+  let pg: Client;
+  const integrationId = randomUUID();
+
+  beforeAll(async () => {
+    installation = await createTestInstallation('ordering');
+    const env = {
+      NATS_URL: installation.natsUrl,
+      DATABASE_URL: installation.databaseUrl,
+      TOCSIN_PREFIX: installation.prefix,
+      LOG_LEVEL: 'warn',
+    };
+    fleets = [
+      new ServiceFleet(env, `${installation.prefix}-a`),
+      new ServiceFleet(env, `${installation.prefix}-b`),
+    ];
+    await Promise.all(fleets.map((f) => f.start('incident-state')));
+    nc = await connectNats({
+      servers: installation.natsUrl,
+      prefix: installation.prefix,
+      service: 'test',
+      streamReplicas: 1,
+    });
+    pg = new Client({ connectionString: installation.databaseUrl });
+    await pg.connect();
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all((fleets ?? []).map((f) => f.stopAll()));
+    await pg?.end();
+    await nc?.close();
+    await installation?.cleanup();
+  }, 60_000);
+
+  it('ends with the states of a sequential replay, and one outcome per event', async () => {
+    const naming = new Naming(installation.prefix);
+    const publisher = new JetStreamPublisher(nc, naming);
+    // Every key gets a random storm of opens and closes; keys are interleaved.
+    const plan: { key: string; action: EventAction }[] = [];
+    for (let round = 0; round < EVENTS_PER_KEY; round++) {
+      const keys = Array.from({ length: KEYS }, (_, i) => `key-${i}`).sort(() => Math.random() - 0.5);
+      for (const key of keys) plan.push({ key, action: Math.random() < 0.6 ? 'open' : 'close' });
+    }
+    const start = Date.now();
+    const publish = async (i: number): Promise<void> => {
+      const { key, action } = plan[i];
+      const event: EventNormalizedV1 = {
+        hookId: `h-${i}`,
+        index: 0,
+        integrationId,
+        action,
+        dedupKey: key,
+        title: `${key} is ${action === 'open' ? 'down' : 'up'}`,
+        severity: 'error',
+        receivedAt: new Date(start + i).toISOString(),
+      };
+      await publisher.publish(
+        SUBJECTS.eventNormalized(integrationId, eventPartition(integrationId, key)),
+        EventNormalized,
+        event,
+        {
+          messageId: `h-${i}:0`,
+        },
+      );
+    };
+    const half = Math.floor(plan.length / 2);
+    for (let i = 0; i < half; i += 50)
+      await Promise.all(Array.from({ length: Math.min(50, half - i) }, (_, j) => publish(i + j)));
+    // Kill one replica without a drain while it works, and bring it back: its messages are redelivered.
+    const first = fleets[0];
+    await expectEventually(
+      async () => expect(await handled(first.url('incident-state'))).toBeGreaterThan(0),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    await fleets[0]?.stop('incident-state', 'SIGKILL');
+    for (let i = half; i < plan.length; i += 50)
+      await Promise.all(Array.from({ length: Math.min(50, plan.length - i) }, (_, j) => publish(i + j)));
+    await fleets[0]?.start('incident-state');
+
+    // Every event has exactly one outcome.
+    await expectEventually(
+      async () => {
+        const { rows } = await pg.query<{ n: string }>(`SELECT count(*) AS n FROM incident_state.inbox`);
+        expect(Number(rows[0]?.n)).toBe(plan.length);
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    const outcomes = await streamMessages(nc, naming.stream(STREAMS.outcomes));
+    expect(outcomes.length).toBe(plan.length);
+    expect(new Set(outcomes.map((o) => `${String(o.hookId)}:${String(o.index)}`)).size).toBe(plan.length);
+
+    // The stream order of the events, and the states a sequential replay of it gives.
+    const events = await streamMessages(nc, naming.stream(STREAMS.events));
+    expect(events.length).toBe(plan.length);
+    const expected = new Map<string, { incidents: number; state: IncidentState | null }>();
+    for (const e of events as EventNormalizedV1[]) {
+      const entry = expected.get(e.dedupKey) ?? { incidents: 0, state: null };
+      const step = applyEvent(
+        entry.state,
+        { action: e.action, dedupKey: e.dedupKey, at: Date.parse(e.receivedAt) },
+        toPolicy(),
+      );
+      if (step.target === 'new') entry.incidents += 1;
+      if (step.target !== 'none') entry.state = step.next;
+      expected.set(e.dedupKey, entry);
+    }
+    const { rows } = await pg.query<{
+      group_key: string;
+      incidents: string;
+      last_status: string;
+      last_count: number;
+    }>(`
+      SELECT group_key, count(*) AS incidents,
+             (array_agg(status ORDER BY number DESC))[1] AS last_status,
+             (array_agg(alert_count ORDER BY number DESC))[1] AS last_count
+      FROM incident_state.incidents GROUP BY group_key`);
+    const actual = new Map(rows.map((r) => [r.group_key, r]));
+    const mismatches: string[] = [];
+    for (const [key, want] of expected) {
+      const got = actual.get(key);
+      const wantStatus = want.state?.status ?? null;
+      const wantCount = want.state?.alerts.reduce((sum, a) => sum + a.count, 0) ?? null;
+      if (
+        Number(got?.incidents ?? 0) !== want.incidents ||
+        (got?.last_status ?? null) !== wantStatus ||
+        (got?.last_count ?? null) !== wantCount
+      ) {
+        mismatches.push(
+          `${key}: want ${want.incidents}/${wantStatus}/${wantCount}, got ${JSON.stringify(got)}`,
+        );
+      }
+    }
+    expect(mismatches).toEqual([]);
+    // The replica that ran throughout took part too.
+    expect(await handled(fleets[1].url('incident-state'))).toBeGreaterThan(0);
+  }, 240_000);
+});
+
+/** Every payload on a stream, in stream order. */
+async function streamMessages(nc: NatsConnection, stream: string): Promise<Record<string, unknown>[]> {
+  const consumer = await jetstream(nc).consumers.get(stream, { deliver_policy: DeliverPolicy.All });
+  const total = (await consumer.info(true)).num_pending;
+  const out: Record<string, unknown>[] = [];
+  if (total === 0) return out;
+  const batch = await consumer.fetch({ max_messages: total, expires: 10_000 });
+  for await (const message of batch) {
+    out.push(message.json<{ payload: Record<string, unknown> }>().payload);
+    if (out.length >= total) break;
+  }
+  await consumer.delete().catch(() => undefined);
+  return out;
+}
+
+/** Messages a replica has handled on the incident-state-events consumers, from its metrics. */
+async function handled(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter(
+      (line) =>
+        line.startsWith('tocsin_handler_duration_seconds_count') && line.includes('incident-state-events'),
+    )
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
