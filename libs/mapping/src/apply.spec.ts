@@ -454,3 +454,19 @@ describe('request headers', () => {
     });
   });
 });
+
+describe('text PostgreSQL cannot store', () => {
+  it('leaves NUL characters out of every rendered value', () => {
+    const mapped = event(
+      {
+        rules: [{ action: 'open', field: 'status', equals: 'down' }],
+        title: '{{title}}',
+        dedupKey: '{{id}}',
+      },
+      JSON.parse('{"status":"down","title":"disk\\u0000full\\u0007","id":"a\\u0000b"}'),
+    );
+    expect(mapped.title).toBe('diskfull');
+    expect(mapped.title).not.toMatch(/[\u0000-\u001f]/);
+    expect(mapped.dedupKey).toBe('ab');
+  });
+});

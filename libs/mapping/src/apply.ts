@@ -9,7 +9,17 @@ import { safeStringify } from './serialize';
 import { renderTemplate } from './template';
 import { isScalar, kindOf, quote, scalarText, truncate } from './text';
 
+/** NUL characters: JSON carries them, PostgreSQL text cannot store them. */
+const NUL = /\u0000/g;
+/** Control characters, which a one-line title shows as spaces. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f]/g;
+
 function render(program: ValueProgram | null, scope: Scope): string {
+  return renderRaw(program, scope).replace(NUL, '');
+}
+
+function renderRaw(program: ValueProgram | null, scope: Scope): string {
   if (program === null) return '';
   switch (program.kind) {
     case 'template':
@@ -38,7 +48,7 @@ function severityOf(program: SeverityProgram | null, scope: Scope): Severity {
 }
 
 function detail(text: string): string {
-  return truncate(text, MAPPING_LIMITS.detail);
+  return truncate(text.replace(NUL, ''), MAPPING_LIMITS.detail);
 }
 
 /** Why no rule matched: what each field the rules look at holds. */
@@ -88,8 +98,10 @@ function applyElement(
   }
 
   const title =
-    truncate(render(program.title, scope).replace(/\s+/g, ' ').trim(), MAPPING_LIMITS.title) ||
-    UNTITLED_EVENT;
+    truncate(
+      render(program.title, scope).replace(CONTROLS, ' ').replace(/\s+/g, ' ').trim(),
+      MAPPING_LIMITS.title,
+    ) || UNTITLED_EVENT;
   const key = render(program.dedupKey, scope).trim();
   const group = render(program.groupKey, scope).trim();
   const rendered = render(program.description, scope).trim();

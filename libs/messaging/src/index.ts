@@ -14,3 +14,5 @@ export * from './rpc-failure';
 export * from './rpc.client';
 export * from './settlement';
 export * from './handlers.decorators';
+export * from './retired-durables.constants';
+export * from './subject-filter';

@@ -1,7 +1,8 @@
-import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { STREAMS, type ConsumerDefinition } from '@tocsin/contracts';
-import type { Naming } from './naming';
+import type { DurableConsumer, Naming } from './naming';
+import { intersectSubjects } from './subject-filter';
 
 /** A message a durable consumer has not settled yet. */
 export interface UnsettledMessage {
@@ -20,17 +21,36 @@ export class JetStreamBacklog {
     private readonly naming: Naming,
   ) {}
 
-  /** Up to `max` messages on `subject` (relative) that `def` has not acked, oldest first. */
+  /**
+   * Up to `max` messages on `subject` (relative) that `def` has not acked, oldest first. For a
+   * partitioned definition, each partition whose filter overlaps `subject` is read past its own
+   * ack floor.
+   */
   async unsettled(def: ConsumerDefinition, subject: string, max: number): Promise<UnsettledMessage[]> {
     const stream = this.naming.stream(STREAMS[def.stream]);
     const jsm = await jetstreamManager(this.nc);
-    const durable = await jsm.consumers.info(stream, this.naming.durable(def));
+    const found: UnsettledMessage[] = [];
+    for (const durable of this.naming.durables(def)) {
+      const filter = intersectSubjects(durable.filterSubject, this.naming.subject(subject));
+      if (filter !== undefined) found.push(...(await this.read(jsm, stream, durable, filter, max)));
+    }
+    return found.sort((a, b) => a.sequence - b.sequence).slice(0, max);
+  }
+
+  private async read(
+    jsm: JetStreamManager,
+    stream: string,
+    durable: DurableConsumer,
+    filter: string,
+    max: number,
+  ): Promise<UnsettledMessage[]> {
+    const info = await jsm.consumers.info(stream, durable.name);
     // Nothing delivered-and-unacked and nothing waiting: the usual case costs this one request.
-    if (durable.num_pending + durable.num_ack_pending === 0) return [];
+    if (info.num_pending + info.num_ack_pending === 0) return [];
     const reader = await jetstream(this.nc).consumers.get(stream, {
-      filter_subjects: this.naming.subject(subject),
+      filter_subjects: filter,
       deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: durable.ack_floor.stream_seq + 1,
+      opt_start_seq: info.ack_floor.stream_seq + 1,
     });
     try {
       const waiting = Math.min((await reader.info(true)).num_pending, max);

@@ -12,7 +12,8 @@ import {
 import { Kvm, type KV } from '@nats-io/kv';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { STREAMS, type ConsumerDefinition, type StreamDefinition } from '@tocsin/contracts';
-import type { Naming } from './naming';
+import type { DurableConsumer, Naming } from './naming';
+import { RETIRED_DURABLES } from './retired-durables.constants';
 
 const STREAM_NOT_FOUND = 10059;
 const CONSUMER_NOT_FOUND = 10014;
@@ -73,12 +74,26 @@ export class JetStreamProvisioner {
     }
   }
 
+  /**
+   * Creates the durable consumers of `def` (one, or one per partition) or brings them to its
+   * configuration, then deletes the durables it replaced (RETIRED_DURABLES).
+   */
   async ensureConsumer(def: ConsumerDefinition): Promise<void> {
+    await Promise.all(this.naming.durables(def).map((durable) => this.ensureDurable(def, durable)));
+    await this.deleteRetiredDurables(def);
+  }
+
+  /**
+   * Creates one durable consumer of `def`, or brings it to the configuration. Every partition of a
+   * partitioned definition gets the same settings, `max_ack_pending` included: with 1, the server
+   * hands out the next message of a partition only once the one before it is acked or terminated.
+   */
+  async ensureDurable(def: ConsumerDefinition, durable: DurableConsumer): Promise<void> {
     const jsm = await this.manager();
     const stream = this.naming.stream(STREAMS[def.stream]);
     const wanted = {
-      durable_name: this.naming.durable(def),
-      filter_subject: this.naming.subject(def.filterSubject),
+      durable_name: durable.name,
+      filter_subject: durable.filterSubject,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(def.ackWaitMs),
@@ -106,6 +121,20 @@ export class JetStreamProvisioner {
     } catch (error) {
       if (!isApiError(error, CONSUMER_NOT_FOUND)) throw error;
       await jsm.consumers.add(stream, wanted);
+    }
+  }
+
+  /** Deletes the retired durables that `def` replaced, where they still exist. */
+  async deleteRetiredDurables(def: ConsumerDefinition): Promise<void> {
+    const jsm = await this.manager();
+    const stream = this.naming.stream(STREAMS[def.stream]);
+    for (const retired of RETIRED_DURABLES) {
+      if (retired.replacedBy !== def.durable) continue;
+      try {
+        await jsm.consumers.delete(stream, this.naming.durable(retired));
+      } catch (error) {
+        if (!isApiError(error, CONSUMER_NOT_FOUND)) throw error;
+      }
     }
   }
 

@@ -1,5 +1,12 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  type ConsumerInfo,
+  type ConsumerMessages,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   CONSUMERS,
@@ -19,7 +26,7 @@ import { JetStreamContext } from './jetstream.context';
 import type { JetStreamProvisioner } from './jetstream.provisioner';
 import type { JetStreamPublisher } from './jetstream.publisher';
 import { consumerAckPending, consumerPending, deadLetters, handlerDuration } from './messaging.metrics';
-import type { Naming } from './naming';
+import type { DurableConsumer, Naming } from './naming';
 import { RpcFailure } from './rpc-failure';
 import { describeError, settleFailure, type Settlement } from './settlement';
 import { uuidv7 } from './ids';
@@ -30,11 +37,15 @@ export interface HandlerExtras {
   messageType?: MessageType<object>;
   /** Request handlers: the class the request body is validated against. */
   request?: ClassConstructor<object>;
-  /** Stream handlers: messages handled at once by this replica (default 32). */
+  /**
+   * Stream handlers: messages handled at once by this replica (default 32). Not used for a
+   * partitioned consumer, which handles one message at a time per partition.
+   */
   concurrency?: number;
   /**
    * Stream handlers: messages carrying the same Tocsin-Ordering-Key header are handled one after
-   * another, in the order this replica received them; others still run concurrently.
+   * another, in the order this replica received them; others still run concurrently. Not needed
+   * (and not used) for a partitioned consumer, which keeps stream order per partition anyway.
    */
   ordered?: boolean;
 }
@@ -60,6 +71,9 @@ const CONSUMERS_BY_DURABLE = new Map<string, ConsumerDefinition>(
  *   handlers do after their database transaction committed; a poison message (bad JSON, bad
  *   envelope, PoisonMessageError) is dead-lettered at once; any other failure is nak'ed with
  *   backoff and, at its last delivery, dead-lettered to `dlq.<subject>` with the reason in headers.
+ * - A consumer definition with `partitions` is consumed through one durable per partition, each
+ *   with `max_ack_pending` 1; every replica pulls from every partition, one message at a time.
+ *   See `consume()` for why this keeps stream order per partition across replicas and retries.
  * - `@MessagePattern(RPC.x.y, { request })` handlers answer core NATS requests in a queue group,
  *   replying with an RpcReply.
  */
@@ -70,6 +84,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly chains = new Map<string, Promise<void>>();
   private lagTimer?: NodeJS.Timeout;
+  private jsm?: JetStreamManager;
   private closing = false;
 
   constructor(private readonly deps: JetStreamServerDeps) {
@@ -95,7 +110,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           throw new Error(`@EventPattern('${pattern}') names no consumer in libs/contracts CONSUMERS`);
         await provisioner.ensureConsumer(def);
         watched.push(def);
-        void this.consume(def, extras);
+        for (const durable of this.deps.naming.durables(def)) void this.consume(def, durable, extras);
       } else {
         this.subscriptions.push(
           this.deps.nc.subscribe(this.deps.naming.subject(pattern), {
@@ -114,25 +129,45 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   /**
    * Pulls from one durable consumer for as long as the server runs, handling up to `concurrency`
    * messages at once. If the consumer goes away, it is provisioned again and pulling resumes.
+   *
+   * A partition durable is pulled one message at a time and keeps stream order across replicas
+   * and retries because its `max_ack_pending` is 1: the server does not hand out the next message
+   * of the partition to any replica while one is delivered and neither acked nor terminated. A
+   * message stays in that state when it is nak'ed, with or without a delay, and when its ack wait
+   * runs out; the server then redelivers that same message, first (on nats-server 2.9 nothing
+   * else of the partition is delivered during a nak delay; then the nak'ed message comes again).
+   * So retries with backoff go through the server as for any consumer, and the next message of a
+   * partition is handled only after the one before it was acked, or dead-lettered and terminated.
+   * The cost: a failing message holds up the events of the other keys of its partition until it
+   * succeeds or is dead-lettered (about 7.5 s of backoff for 5 deliveries).
    */
-  private async consume(def: ConsumerDefinition, extras: HandlerExtras): Promise<void> {
-    const concurrency = extras.concurrency ?? 32;
+  private async consume(
+    def: ConsumerDefinition,
+    durable: DurableConsumer,
+    extras: HandlerExtras,
+  ): Promise<void> {
+    const partitioned = durable.partition !== undefined;
+    const concurrency = partitioned ? 1 : (extras.concurrency ?? 32);
+    const ordered = !partitioned && extras.ordered === true;
     const slots = new Slots(concurrency);
     const js = jetstream(this.deps.nc);
     while (!this.closing) {
       try {
-        const consumer = await js.consumers.get(
-          this.deps.naming.stream(STREAMS[def.stream]),
-          this.deps.naming.durable(def),
-        );
-        const messages = await consumer.consume({ max_messages: concurrency * 2 });
+        const consumer = await js.consumers.get(this.deps.naming.stream(STREAMS[def.stream]), durable.name);
+        const messages = await consumer.consume({ max_messages: partitioned ? 1 : concurrency * 2 });
         this.consumers.add(messages);
-        void this.repairWhenLost(def, messages);
+        // close() may have run while this pull was being set up.
+        if (this.closing) messages.stop();
+        void this.repairWhenLost(def, durable, messages);
         for await (const message of messages) {
+          if (this.closing) {
+            // Taken after close() began: give it back at once, for a replica that keeps running.
+            message.nak();
+            continue;
+          }
           await slots.take();
-          const work = this.inOrder(
-            extras.ordered ? message.headers?.get(HEADERS.orderingKey) : undefined,
-            () => this.process(def, message, extras),
+          const work = this.inOrder(ordered ? message.headers?.get(HEADERS.orderingKey) : undefined, () =>
+            this.process(def, durable, message, extras),
           ).finally(() => {
             slots.give();
             this.inFlight.delete(work);
@@ -142,11 +177,14 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         this.consumers.delete(messages);
       } catch (error) {
         if (!this.closing)
-          this.deps.logger.warn({ err: error, consumer: def.durable }, 'consuming stopped; resuming');
+          this.deps.logger.warn(
+            { err: error, consumer: def.durable, durable: durable.name },
+            'consuming stopped; resuming',
+          );
       }
       if (this.closing) return;
       await sleep(1_000);
-      await this.provision(def);
+      await this.provision(def, durable);
     }
   }
 
@@ -162,12 +200,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return next;
   }
 
-  private async provision(def: ConsumerDefinition): Promise<void> {
+  private async provision(def: ConsumerDefinition, durable: DurableConsumer): Promise<void> {
     try {
       await this.deps.provisioner.ensureStream(STREAMS[def.stream]);
-      await this.deps.provisioner.ensureConsumer(def);
+      await this.deps.provisioner.ensureDurable(def, durable);
     } catch (error) {
-      this.deps.logger.warn({ err: error, consumer: def.durable }, 'could not provision the consumer yet');
+      this.deps.logger.warn(
+        { err: error, consumer: def.durable, durable: durable.name },
+        'could not provision the consumer yet',
+      );
     }
   }
 
@@ -175,7 +216,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
    * When the stream or the durable consumer disappears (deleted by an operator, a JetStream
    * store lost), provisions them again; the consume loop picks the consumer up by name.
    */
-  private async repairWhenLost(def: ConsumerDefinition, messages: ConsumerMessages): Promise<void> {
+  private async repairWhenLost(
+    def: ConsumerDefinition,
+    durable: DurableConsumer,
+    messages: ConsumerMessages,
+  ): Promise<void> {
     for await (const status of messages.status()) {
       if (this.closing) return;
       if (
@@ -184,7 +229,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         status.type === 'consumer_deleted'
       ) {
         this.deps.logger.warn(
-          { consumer: def.durable, status: status.type },
+          { consumer: def.durable, durable: durable.name, status: status.type },
           'consumer lost; provisioning it again',
         );
         // Ending this pull ends its loop in consume(), which provisions and pulls afresh.
@@ -194,7 +239,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  private async process(def: ConsumerDefinition, message: JsMsg, extras: HandlerExtras): Promise<void> {
+  private async process(
+    def: ConsumerDefinition,
+    durable: DurableConsumer,
+    message: JsMsg,
+    extras: HandlerExtras,
+  ): Promise<void> {
     const started = process.hrtime.bigint();
     const context = new JetStreamContext([message, def.durable]);
     const bindings: Record<string, string | number> = {
@@ -202,6 +252,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       messageId: context.messageId,
       delivery: context.deliveryCount,
     };
+    if (durable.partition !== undefined) bindings['partition'] = durable.partition;
     const hookId = context.header(HEADERS.hookId);
     if (hookId) bindings['hookId'] = hookId;
     const incidentId = context.header(HEADERS.incidentId);
@@ -249,7 +300,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       case 'dead-letter':
         try {
           await this.deadLetter(def, message, settlement.reason);
-          message.term(settlement.reason.slice(0, 200));
+          // No reason on the term: nats-server 2.9 takes only a bare +TERM and ignores "+TERM <reason>",
+          // which would leave the message pending, redelivered, and its partition blocked. The
+          // reason travels in the dead letter's headers.
+          message.term();
           deadLetters.inc({ consumer: def.durable });
           return 'dead-letter';
         } catch (error) {
@@ -319,19 +373,33 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
+  /**
+   * Sets the pending and ack-pending gauges of each watched definition, labelled with its durable
+   * name; a partitioned definition reports the sum over its partitions. One listing per stream.
+   */
   private async recordLag(watched: ConsumerDefinition[]): Promise<void> {
-    const js = jetstream(this.deps.nc);
+    const byStream = new Map<string, ConsumerDefinition[]>();
     for (const def of watched) {
+      const stream = this.deps.naming.stream(STREAMS[def.stream]);
+      byStream.set(stream, [...(byStream.get(stream) ?? []), def]);
+    }
+    for (const [stream, defs] of byStream) {
       try {
-        const consumer = await js.consumers.get(
-          this.deps.naming.stream(STREAMS[def.stream]),
-          this.deps.naming.durable(def),
-        );
-        const info = await consumer.info(false);
-        consumerPending.set({ consumer: def.durable }, info.num_pending);
-        consumerAckPending.set({ consumer: def.durable }, info.num_ack_pending);
+        this.jsm ??= await jetstreamManager(this.deps.nc, { checkAPI: false });
+        const infos = new Map<string, ConsumerInfo>();
+        for await (const info of this.jsm.consumers.list(stream)) infos.set(info.name, info);
+        for (const def of defs) {
+          let pending = 0;
+          let ackPending = 0;
+          for (const durable of this.deps.naming.durables(def)) {
+            pending += infos.get(durable.name)?.num_pending ?? 0;
+            ackPending += infos.get(durable.name)?.num_ack_pending ?? 0;
+          }
+          consumerPending.set({ consumer: def.durable }, pending);
+          consumerAckPending.set({ consumer: def.durable }, ackPending);
+        }
       } catch {
-        // NATS or the consumer away for a moment: the gauges keep their last values.
+        // NATS or the stream away for a moment: the gauges keep their last values.
       }
     }
   }

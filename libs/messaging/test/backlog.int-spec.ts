@@ -1,6 +1,14 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CONSUMERS, HookReceived, SUBJECTS, type HookReceivedV1 } from '@tocsin/contracts';
+import {
+  CONSUMERS,
+  EventNormalized,
+  eventPartition,
+  HookReceived,
+  SUBJECTS,
+  type EventNormalizedV1,
+  type HookReceivedV1,
+} from '@tocsin/contracts';
 import { deleteInstallationStreams, TEST_NATS_URL } from '@tocsin/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connectNats, JetStreamBacklog, JetStreamProvisioner, JetStreamPublisher, Naming } from '../src';
@@ -67,5 +75,51 @@ describe('the backlog of a durable consumer', () => {
     expect(await hookIds(other)).toEqual(['b1']);
     // Reading the backlog took nothing from the consumer.
     expect((await durable.info()).num_pending).toBe(3);
+  }, 30_000);
+
+  it('reads a partitioned consumer past the ack floor of each partition', async () => {
+    const def = CONSUMERS.incidentStateEvents;
+    await new JetStreamProvisioner(nc, naming, 1).ensureConsumer(def);
+    const publisher = new JetStreamPublisher(nc, naming);
+    const publishEvent = (integrationId: string, key: string) =>
+      publisher.publish(
+        SUBJECTS.eventNormalized(integrationId, eventPartition(integrationId, key)),
+        EventNormalized,
+        {
+          hookId: key,
+          index: 0,
+          integrationId,
+          action: 'open',
+          dedupKey: key,
+          title: key,
+          severity: 'info',
+          receivedAt: new Date().toISOString(),
+        } satisfies EventNormalizedV1,
+        { messageId: `${integrationId}:${key}` },
+      );
+    // Keys of two different partitions for one integration, and one for another integration.
+    const first = 'k0';
+    let second = 'k1';
+    for (let i = 2; eventPartition(mine, second) === eventPartition(mine, first); i++) second = `k${i}`;
+    await publishEvent(mine, first);
+    await publishEvent(mine, second);
+    await publishEvent(other, first);
+
+    // The first key's partition hands out and acks its message; the other partitions wait.
+    const partition = await jetstream(nc).consumers.get(
+      naming.stream({ name: 'events' }),
+      `${naming.durable(def)}-${eventPartition(mine, first)}`,
+    );
+    const taken = await partition.next({ expires: 2_000 });
+    taken?.ack();
+    await taken?.ackAck();
+
+    const keysOf = async (integrationId: string) =>
+      (await backlog.unsettled(def, `events.normalized.${integrationId}.>`, 100)).map(
+        (m) =>
+          (JSON.parse(new TextDecoder().decode(m.data)) as { payload: EventNormalizedV1 }).payload.dedupKey,
+      );
+    expect(await keysOf(mine)).toEqual([second]);
+    expect(await keysOf(other)).toEqual([first]);
   }, 30_000);
 });

@@ -201,6 +201,14 @@ describe('JetStream transport against nats-server', () => {
     );
     expect(letter?.reason).toMatch(/failed 5 deliveries: Error: always fails/);
     expect(seen.get('broken-1')).toBe(CONSUMERS.normalizeHooks.maxDeliver);
+    // Terminated once its dead letter was stored: nothing stays pending to be delivered again.
+    await expectEventually(async () => {
+      const info = await jsm.consumers.info(
+        naming.stream(STREAMS.hooks),
+        naming.durable(CONSUMERS.normalizeHooks),
+      );
+      expect(info.num_ack_pending).toBe(0);
+    });
   }, 40_000);
 
   it('handles messages with one ordering key one after another, in stream order', async () => {

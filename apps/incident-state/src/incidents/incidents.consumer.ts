@@ -8,7 +8,7 @@ import { IncidentsService } from './incidents.service';
 export class IncidentsConsumer {
   constructor(private readonly incidents: IncidentsService) {}
 
-  @OnStream(CONSUMERS.incidentStateEvents, { messageType: EventNormalized, ordered: true })
+  @OnStream(CONSUMERS.incidentStateEvents, { messageType: EventNormalized })
   normalized(@Payload() envelope: Envelope<EventNormalizedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.incidents.apply(envelope.payload, ctx.messageId);
   }

@@ -56,7 +56,8 @@ export class IncidentsService {
     private readonly logger: PinoLogger,
   ) {}
 
-  async apply(event: EventNormalizedV1, messageId: string): Promise<void> {
+  async apply(received: EventNormalizedV1, messageId: string): Promise<void> {
+    const event = storable(received);
     let announcements: Announcements;
     try {
       ({ result: announcements } = await this.inbox.applyOnce(
@@ -268,4 +269,19 @@ export class IncidentsService {
     }
     return changes;
   }
+}
+
+/** NUL characters, which PostgreSQL text cannot hold; normalize never sends them, others might. */
+const NUL = /\u0000/g;
+
+function storable(event: EventNormalizedV1): EventNormalizedV1 {
+  const clean = (text: string): string => text.replace(NUL, '');
+  return {
+    ...event,
+    dedupKey: clean(event.dedupKey) || 'empty',
+    title: clean(event.title),
+    ...(event.groupKey !== undefined ? { groupKey: clean(event.groupKey) || 'empty' } : {}),
+    ...(event.description !== undefined ? { description: clean(event.description) } : {}),
+    ...(event.service !== undefined ? { service: clean(event.service) } : {}),
+  };
 }
