@@ -10,6 +10,7 @@ import { renderTemplate } from './template';
 import { isScalar, kindOf, quote, scalarText, truncate } from './text';
 
 /** NUL characters: JSON carries them, PostgreSQL text cannot store them. */
+// eslint-disable-next-line no-control-regex -- the character is the point
 const NUL = /\u0000/g;
 /** Control characters, which a one-line title shows as spaces. */
 // eslint-disable-next-line no-control-regex

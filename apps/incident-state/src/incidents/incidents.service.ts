@@ -272,6 +272,7 @@ export class IncidentsService {
 }
 
 /** NUL characters, which PostgreSQL text cannot hold; normalize never sends them, others might. */
+// eslint-disable-next-line no-control-regex -- the character is the point
 const NUL = /\u0000/g;
 
 function storable(event: EventNormalizedV1): EventNormalizedV1 {
