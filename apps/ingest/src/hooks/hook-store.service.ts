@@ -21,7 +21,11 @@ export class HookStoreService {
         SUBJECTS.hookReceived(hook.integrationId),
         HookReceived,
         hook,
-        { messageId: hook.hookId, headers: { [HEADERS.hookId]: hook.hookId } },
+        {
+          messageId: hook.hookId,
+          // normalize handles one integration's hooks one after another, in the order stored.
+          headers: { [HEADERS.hookId]: hook.hookId, [HEADERS.orderingKey]: hook.integrationId },
+        },
       );
       return { duplicate: result.duplicate };
     } catch (error) {

@@ -19,7 +19,7 @@ export class HooksConsumer {
     private readonly inbound: InboundService,
   ) {}
 
-  @OnStream(CONSUMERS.normalizeHooks, { messageType: HookReceived })
+  @OnStream(CONSUMERS.normalizeHooks, { messageType: HookReceived, ordered: true })
   received(@Payload() envelope: Envelope<HookReceivedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.hooks.handle(envelope, ctx.messageId);
   }
