@@ -43,7 +43,7 @@ describe('the incident lifecycle over HTTP', () => {
       expect(list[0]?.alertCount).toBe(40);
       return list;
     });
-    const full = await detail((incident as IncidentView).id);
+    const full = await detail(incident.id);
     expect(full.alerts).toEqual([expect.objectContaining({ dedupKey: 'disk', status: 'firing', count: 40 })]);
     await expectEventually(async () => {
       const again = await detail(full.id);
@@ -80,7 +80,7 @@ describe('the incident lifecycle over HTTP', () => {
       expect(list[0]?.alertCount).toBe(2);
       return list;
     });
-    const id = (incident as IncidentView).id;
+    const id = incident.id;
     await notify([
       ['a', 'resolved'],
       ['b', 'firing'],
@@ -126,7 +126,7 @@ describe('the incident lifecycle over HTTP', () => {
       expect(list).toHaveLength(1);
       return list;
     });
-    const id = (incident as IncidentView).id;
+    const id = incident.id;
     const acked = await tocsin.api('POST', `/v1/incidents/${id}/acknowledge`);
     expect(acked).toMatchObject({
       status: 200,
@@ -189,7 +189,7 @@ describe('the incident lifecycle over HTTP', () => {
     }
     await expectEventually(async () => {
       const [incident] = await only(integration.id);
-      const full = await detail((incident as IncidentView).id);
+      const full = await detail(incident.id);
       expect(full.alerts[0]).toMatchObject({ flapping: true, status: 'firing' });
       expect(full.timeline.filter((t) => t.change === 'flapping')).toHaveLength(1);
       expect(full.timeline.some((t) => (t.detail ?? '').includes('paging held: flapping'))).toBe(true);
@@ -222,7 +222,7 @@ describe('the incident lifecycle over HTTP', () => {
       expect(list).toHaveLength(1);
       return list;
     });
-    const id = (incident as IncidentView).id;
+    const id = incident.id;
     const opened = async () =>
       (
         await tocsin.sql<{ change: string }>(
