@@ -47,6 +47,8 @@ describe('incident order under two replicas and redelivery', () => {
       new ServiceFleet(env, `${installation.prefix}-a`),
       new ServiceFleet(env, `${installation.prefix}-b`),
     ];
+    // incident-state asks normalize whether an event's integration exists.
+    await (fleets[1] as ServiceFleet).start('normalize');
     await Promise.all(fleets.map((f) => f.start('incident-state')));
     nc = await connectNats({
       servers: installation.natsUrl,
@@ -56,6 +58,10 @@ describe('incident order under two replicas and redelivery', () => {
     });
     pg = new Client({ connectionString: installation.databaseUrl });
     await pg.connect();
+    await pg.query(
+      `INSERT INTO normalize.integrations (id, name, kind, token_hash) VALUES ($1, 'storms', 'alert', 'unused')`,
+      [integrationId],
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -169,6 +175,38 @@ describe('incident order under two replicas and redelivery', () => {
     // The replica that ran throughout took part too.
     expect(await handled(fleets[1].url('incident-state'))).toBeGreaterThan(0);
   }, 240_000);
+
+  it('gives an event for an unknown integration the outcome invalid, and opens nothing', async () => {
+    const naming = new Naming(installation.prefix);
+    const stranger = randomUUID();
+    await new JetStreamPublisher(nc, naming).publish(
+      SUBJECTS.eventNormalized(stranger, eventPartition(stranger, 'k')),
+      EventNormalized,
+      {
+        hookId: 'stranger',
+        index: 0,
+        integrationId: stranger,
+        action: 'open',
+        dedupKey: 'k',
+        title: 'from nowhere',
+        severity: 'error',
+        receivedAt: new Date().toISOString(),
+      },
+      { messageId: 'stranger:0' },
+    );
+    const outcome = await expectEventually(async () => {
+      const found = (await streamMessages(nc, naming.stream(STREAMS.outcomes))).find(
+        (o) => o.hookId === 'stranger',
+      );
+      expect(found).toBeDefined();
+      return found;
+    });
+    expect(outcome).toMatchObject({ outcome: 'invalid', detail: 'the integration does not exist' });
+    const { rows } = await pg.query(`SELECT 1 FROM incident_state.incidents WHERE integration_id = $1`, [
+      stranger,
+    ]);
+    expect(rows).toEqual([]);
+  }, 60_000);
 });
 
 /** Every payload on a stream, in stream order. */

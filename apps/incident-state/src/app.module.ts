@@ -9,6 +9,7 @@ import { IncidentsConsumer } from './incidents/incidents.consumer';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsQuery } from './incidents/incidents.query';
 import { IncidentsService } from './incidents/incidents.service';
+import { KnownIntegrationsService } from './incidents/known-integrations.service';
 import { SweeperService } from './incidents/sweeper.service';
 import { MaintenanceController } from './maintenance/maintenance.controller';
 import { MaintenanceService } from './maintenance/maintenance.service';
@@ -28,6 +29,13 @@ export const SERVICE = 'incident-state';
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
   controllers: [IncidentsConsumer, IncidentsController, MaintenanceController],
-  providers: [IncidentsService, IncidentsQuery, IncidentActionsService, MaintenanceService, SweeperService],
+  providers: [
+    IncidentsService,
+    KnownIntegrationsService,
+    IncidentsQuery,
+    IncidentActionsService,
+    MaintenanceService,
+    SweeperService,
+  ],
 })
 export class AppModule {}

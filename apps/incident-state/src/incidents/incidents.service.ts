@@ -21,6 +21,7 @@ import { applyEvent, type AlertState, type Policy, type Step } from './incident-
 import { applyState, IncidentRepository } from './incident.repository';
 import type { Incident } from './incident.entity';
 import { toSnapshot } from './incident.view';
+import { KnownIntegrationsService } from './known-integrations.service';
 
 /** What applying one event decided to announce; stored in the inbox, published after commit. */
 export interface Announcements {
@@ -53,17 +54,19 @@ export class IncidentsService {
   constructor(
     private readonly inbox: Inbox,
     private readonly publisher: JetStreamPublisher,
+    private readonly integrations: KnownIntegrationsService,
     private readonly logger: PinoLogger,
   ) {}
 
   async apply(received: EventNormalizedV1, messageId: string): Promise<void> {
     const event = storable(received);
+    const known = await this.integrations.exists(event.integrationId);
     let announcements: Announcements;
     try {
       ({ result: announcements } = await this.inbox.applyOnce(
         CONSUMERS.incidentStateEvents.durable,
         messageId,
-        (em) => this.applyInTransaction(em, event),
+        (em) => (known ? this.applyInTransaction(em, event) : Promise.resolve(this.unknown(event))),
       ));
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
@@ -98,6 +101,23 @@ export class IncidentsService {
         },
       );
     }
+  }
+
+  private unknown(event: EventNormalizedV1): Announcements {
+    this.logger.warn(
+      { hookId: event.hookId, integrationId: event.integrationId },
+      'event for an unknown integration',
+    );
+    return {
+      outcome: {
+        hookId: event.hookId,
+        index: event.index,
+        integrationId: event.integrationId,
+        outcome: 'invalid',
+        detail: 'the integration does not exist',
+      },
+      changes: [],
+    };
   }
 
   private async applyInTransaction(em: EntityManager, event: EventNormalizedV1): Promise<Announcements> {
