@@ -11,6 +11,7 @@ import { IncidentsQuery } from './incidents/incidents.query';
 import { IncidentsService } from './incidents/incidents.service';
 import { KnownIntegrationsService } from './incidents/known-integrations.service';
 import { SweeperService } from './incidents/sweeper.service';
+import { MaintenanceCalendarService } from './maintenance/maintenance-calendar.service';
 import { MaintenanceController } from './maintenance/maintenance.controller';
 import { MaintenanceService } from './maintenance/maintenance.service';
 import { SCHEMA } from './schema';
@@ -35,6 +36,7 @@ export const SERVICE = 'incident-state';
     IncidentsQuery,
     IncidentActionsService,
     MaintenanceService,
+    MaintenanceCalendarService,
     SweeperService,
   ],
 })

@@ -16,7 +16,7 @@ import { JetStreamPublisher, uuidv7 } from '@tocsin/messaging';
 import { Inbox } from '@tocsin/persistence';
 import { PinoLogger } from 'nestjs-pino';
 import { QueryFailedError, type EntityManager } from 'typeorm';
-import { inMaintenance } from '../maintenance/maintenance-check';
+import { MaintenanceCalendarService } from '../maintenance/maintenance-calendar.service';
 import { applyEvent, type AlertState, type Policy, type Step } from './incident-machine';
 import { applyState, IncidentRepository } from './incident.repository';
 import type { Incident } from './incident.entity';
@@ -55,6 +55,7 @@ export class IncidentsService {
     private readonly inbox: Inbox,
     private readonly publisher: JetStreamPublisher,
     private readonly integrations: KnownIntegrationsService,
+    private readonly calendar: MaintenanceCalendarService,
     private readonly logger: PinoLogger,
   ) {}
 
@@ -74,15 +75,17 @@ export class IncidentsService {
       }
       throw error;
     }
-    await this.announce(announcements.changes, messageId);
     const { outcome } = announcements;
-    await this.publisher.publish(SUBJECTS.hookOutcome(event.integrationId), HookOutcome, outcome, {
-      messageId: `outcome:${event.hookId}:${event.index}`,
-      headers: {
-        [HEADERS.hookId]: event.hookId,
-        ...(outcome.incidentId ? { [HEADERS.incidentId]: outcome.incidentId } : {}),
-      },
-    });
+    await Promise.all([
+      this.announce(announcements.changes, messageId),
+      this.publisher.publish(SUBJECTS.hookOutcome(event.integrationId), HookOutcome, outcome, {
+        messageId: `outcome:${event.hookId}:${event.index}`,
+        headers: {
+          [HEADERS.hookId]: event.hookId,
+          ...(outcome.incidentId ? { [HEADERS.incidentId]: outcome.incidentId } : {}),
+        },
+      }),
+    ]);
   }
 
   /** Publishes incident changes with ids derived from what caused them, so a retry is dropped. */
@@ -205,7 +208,7 @@ export class IncidentsService {
     }
     await incidents.saveAlerts(row.id, step.next.alerts, policy.flapQuietMs, step.alert?.dedupKey);
 
-    const held = await this.hold(em, row, step.alert, at);
+    const held = this.hold(row, step.alert, at);
     const changes = this.changesOf(step, row, event, actor, held);
     for (const change of changes) {
       await incidents.record({
@@ -229,13 +232,8 @@ export class IncidentsService {
     return { outcome: outcome(row.id), changes };
   }
 
-  private async hold(
-    em: EntityManager,
-    row: Incident,
-    alert: AlertState | null,
-    at: Date,
-  ): Promise<PagingHold | undefined> {
-    if (await inMaintenance(em, row.integrationId, row.service, at)) return 'maintenance';
+  private hold(row: Incident, alert: AlertState | null, at: Date): PagingHold | undefined {
+    if (this.calendar.covers(row.integrationId, row.service, at)) return 'maintenance';
     return alert?.flapping ? 'flapping' : undefined;
   }
 

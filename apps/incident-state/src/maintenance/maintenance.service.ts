@@ -9,12 +9,16 @@ import type {
 import { RpcFailure, uuidv7 } from '@tocsin/messaging';
 import { decodeCursor, encodeCursor } from '@tocsin/persistence';
 import { DataSource } from 'typeorm';
+import { MaintenanceCalendarService } from './maintenance-calendar.service';
 import { MaintenanceWindow } from './maintenance-window.entity';
 
 /** Maintenance windows: scheduled ahead, for an integration or a service. */
 @Injectable()
 export class MaintenanceService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly calendar: MaintenanceCalendarService,
+  ) {}
 
   async create(request: CreateMaintenanceWindowRequest): Promise<MaintenanceWindowView> {
     const problems: string[] = [];
@@ -36,6 +40,7 @@ export class MaintenanceService {
       ended: false,
     };
     await this.dataSource.getRepository(MaintenanceWindow).insert(window);
+    await this.calendar.refresh();
     return view(window);
   }
 
@@ -74,6 +79,7 @@ export class MaintenanceService {
     } else {
       await repository.delete({ id: window.id });
     }
+    await this.calendar.refresh();
     return { deleted: true };
   }
 }
