@@ -88,7 +88,15 @@ const boundaries = (allowTesting) => [
 
 export default defineConfig(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.nx/**', '**/*.cjs', '**/*.mjs'],
+    ignores: [
+      '**/dist/**',
+      '**/tmp/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      '**/.nx/**',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
   },
   ...nx.configs['flat/base'],
   {
