@@ -48,7 +48,7 @@ describe('incident order under two replicas and redelivery', () => {
       new ServiceFleet(env, `${installation.prefix}-b`),
     ];
     // incident-state asks normalize whether an event's integration exists.
-    await (fleets[1]).start('normalize');
+    await fleets[1].start('normalize');
     await Promise.all(fleets.map((f) => f.start('incident-state')));
     nc = await connectNats({
       servers: installation.natsUrl,
