@@ -10,7 +10,6 @@ import {
   type Severity,
 } from '@tocsin/contracts';
 import { uuidv7 } from '@tocsin/messaging';
-import { createHash } from 'node:crypto';
 import type { Outgoing } from '../lib/publish';
 
 /** A small seeded pseudo-random generator (mulberry32), so a seed always gives the same workload. */
@@ -42,8 +41,6 @@ export interface Key {
   severity: Severity;
   /** The stream subject its events go to (the project's partitioning). */
   subject: string;
-  /** The value of the Tocsin-Ordering-Key header for its events. */
-  orderingKey: string;
 }
 
 export interface PlannedEvent {
@@ -81,11 +78,6 @@ function lifecycle(count: number, random: () => number): EventAction[] {
   return actions.slice(0, count);
 }
 
-/** The Tocsin-Ordering-Key value normalize sets: a short digest of integration and incident key. */
-function orderingKey(integrationId: string, incidentKey: string): string {
-  return createHash('sha256').update(`${integrationId}\n${incidentKey}`).digest('base64url').slice(0, 22);
-}
-
 /**
  * `events` events over `keyCount` keys spread over `integrations` integrations, each key with its
  * own lifecycle, interleaved in a uniformly random order (every key's events keep their order).
@@ -108,7 +100,6 @@ export function buildWorkload(
       service: `service-${k % 37}`,
       severity: SEVERITIES[Math.floor(random() * SEVERITIES.length)],
       subject: SUBJECTS.eventNormalized(integrationId, eventPartition(integrationId, dedupKey)),
-      orderingKey: orderingKey(integrationId, dedupKey),
     };
   });
 
@@ -174,7 +165,7 @@ export function outgoing(workload: Workload, i: number): Outgoing<EventNormalize
     options: {
       messageId: `${event.hookId}:0`,
       occurredAt: now,
-      headers: { [HEADERS.hookId]: event.hookId, [HEADERS.orderingKey]: key.orderingKey },
+      headers: { [HEADERS.hookId]: event.hookId },
     },
   };
 }

@@ -32,6 +32,7 @@ import {
   RpcFailure,
   RpcUnavailableError,
 } from '../src';
+import { readDeadLetters } from './dead-letters';
 
 /** What the handlers saw: deliveries per hook id, and the order of the ordered ones. */
 const seen = new Map<string, number>();
@@ -88,21 +89,7 @@ describe('JetStream transport against nats-server', () => {
       headers: { [HEADERS.hookId]: hookId },
     });
 
-  async function deadLetters(): Promise<{ hookId?: string; reason?: string; consumer?: string }[]> {
-    const stream = naming.stream(STREAMS.deadLetters);
-    const info = await jsm.streams.info(stream);
-    const out = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-      const m = await jsm.streams.getMessage(stream, { seq });
-      if (!m) continue;
-      out.push({
-        hookId: m.header.get(HEADERS.hookId),
-        reason: m.header.get(HEADERS.deadLetterReason),
-        consumer: m.header.get(HEADERS.deadLetterConsumer),
-      });
-    }
-    return out;
-  }
+  const deadLetters = () => readDeadLetters(jsm, naming);
 
   beforeAll(async () => {
     nc = await connectNats({ servers: TEST_NATS_URL, prefix, service: 'probe', streamReplicas: 1 });

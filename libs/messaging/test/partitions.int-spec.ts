@@ -27,6 +27,7 @@ import {
   OnStream,
   RethrowRpcFilter,
 } from '../src';
+import { readDeadLetters } from './dead-letters';
 import { consumerAckPending, consumerPending } from '../src/messaging.metrics';
 
 const REPLICA = Symbol('REPLICA');
@@ -141,21 +142,7 @@ describe('partitioned consumers: per-key order across replicas', () => {
     return found;
   }
 
-  async function deadLetters(): Promise<{ hookId?: string; reason?: string; consumer?: string }[]> {
-    const dlq = naming.stream(STREAMS.deadLetters);
-    const info = await jsm.streams.info(dlq);
-    const out = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-      const m = await jsm.streams.getMessage(dlq, { seq });
-      if (!m) continue;
-      out.push({
-        hookId: m.header.get(HEADERS.hookId),
-        reason: m.header.get(HEADERS.deadLetterReason),
-        consumer: m.header.get(HEADERS.deadLetterConsumer),
-      });
-    }
-    return out;
-  }
+  const deadLetters = () => readDeadLetters(jsm, naming);
 
   async function startReplica(name: string): Promise<void> {
     const nc = await connectNats({ servers: TEST_NATS_URL, prefix, service: name, streamReplicas: 1 });

@@ -4,3 +4,4 @@ export * from './health.module';
 export * from './http-error.filter';
 export * from './logging';
 export * from './json-body';
+export * from './periodic-task';

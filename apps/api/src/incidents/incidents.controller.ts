@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ListIncidentsRequest,
   NoteBody,
@@ -20,12 +10,10 @@ import {
   type Page,
   type TimelineEntryView,
 } from '@tocsin/contracts';
-import { HttpError } from '@tocsin/platform';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller } from '../auth/caller.decorator';
 import { RpcGateway } from '../gateway/rpc.gateway';
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new HttpError(400, 'id must be a UUID') });
+import { UUID_PARAM } from '../gateway/uuid-param.pipe';
 
 /** An incident with its alerts, the latest of its timeline, and the inbound messages that touched it. */
 export type IncidentResponse = IncidentDetailView & { inbound: InboundMessageView[] };
@@ -42,32 +30,35 @@ export class IncidentsController {
   }
 
   @Get(':id')
-  get(@Param('id', uuid) id: string): Promise<IncidentResponse> {
+  get(@Param('id', UUID_PARAM) id: string): Promise<IncidentResponse> {
     return this.withInbound(this.gateway.call<IncidentDetailView>(RPC.incidentState.getIncident, { id }));
   }
 
   @Get(':id/timeline')
-  timeline(@Param('id', uuid) id: string, @Query() query: TimelineQuery): Promise<Page<TimelineEntryView>> {
+  timeline(
+    @Param('id', UUID_PARAM) id: string,
+    @Query() query: TimelineQuery,
+  ): Promise<Page<TimelineEntryView>> {
     return this.gateway.call(RPC.incidentState.timeline, { ...query, id });
   }
 
   /** 409 when the incident is resolved already. */
   @Post(':id/acknowledge')
   @HttpCode(200)
-  acknowledge(@Param('id', uuid) id: string, @Caller() actor: string): Promise<IncidentResponse> {
+  acknowledge(@Param('id', UUID_PARAM) id: string, @Caller() actor: string): Promise<IncidentResponse> {
     return this.withInbound(this.gateway.call(RPC.incidentState.acknowledgeIncident, { id, actor }));
   }
 
   @Post(':id/resolve')
   @HttpCode(200)
-  resolve(@Param('id', uuid) id: string, @Caller() actor: string): Promise<IncidentResponse> {
+  resolve(@Param('id', UUID_PARAM) id: string, @Caller() actor: string): Promise<IncidentResponse> {
     return this.withInbound(this.gateway.call(RPC.incidentState.resolveIncident, { id, actor }));
   }
 
   @Post(':id/notes')
   @HttpCode(201)
   note(
-    @Param('id', uuid) id: string,
+    @Param('id', UUID_PARAM) id: string,
     @Body() body: NoteBody,
     @Caller() actor: string,
   ): Promise<IncidentResponse> {

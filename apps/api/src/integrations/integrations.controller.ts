@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -26,8 +25,7 @@ import {
 import { HttpError } from '@tocsin/platform';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RpcGateway } from '../gateway/rpc.gateway';
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new HttpError(400, 'id must be a UUID') });
+import { UUID_PARAM } from '../gateway/uuid-param.pipe';
 
 @Controller('v1/integrations')
 @UseGuards(ApiKeyGuard)
@@ -46,52 +44,52 @@ export class IntegrationsController {
   }
 
   @Get(':id')
-  get(@Param('id', uuid) id: string): Promise<IntegrationView> {
+  get(@Param('id', UUID_PARAM) id: string): Promise<IntegrationView> {
     return this.gateway.call(RPC.normalize.getIntegration, { id });
   }
 
   /** Changes name, mapping, enabled, signing, debug, escalation policy or service. */
   @Patch(':id')
-  update(@Param('id', uuid) id: string, @Body() body: UpdateIntegrationBody): Promise<IntegrationView> {
+  update(@Param('id', UUID_PARAM) id: string, @Body() body: UpdateIntegrationBody): Promise<IntegrationView> {
     return this.gateway.call(RPC.normalize.updateIntegration, { ...body, id });
   }
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id', uuid) id: string): Promise<void> {
+  async remove(@Param('id', UUID_PARAM) id: string): Promise<void> {
     await this.gateway.call(RPC.normalize.deleteIntegration, { id });
   }
 
   @Post(':id/enable')
   @HttpCode(200)
-  enable(@Param('id', uuid) id: string): Promise<IntegrationView> {
+  enable(@Param('id', UUID_PARAM) id: string): Promise<IntegrationView> {
     return this.gateway.call(RPC.normalize.updateIntegration, { id, enabled: true });
   }
 
   @Post(':id/disable')
   @HttpCode(200)
-  disable(@Param('id', uuid) id: string): Promise<IntegrationView> {
+  disable(@Param('id', UUID_PARAM) id: string): Promise<IntegrationView> {
     return this.gateway.call(RPC.normalize.updateIntegration, { id, enabled: false });
   }
 
   /** A new token (and URL), shown once; the old token stops working. */
   @Post(':id/rotate-token')
   @HttpCode(200)
-  rotateToken(@Param('id', uuid) id: string): Promise<IntegrationView> {
+  rotateToken(@Param('id', UUID_PARAM) id: string): Promise<IntegrationView> {
     return this.gateway.call(RPC.normalize.rotateIntegrationToken, { id });
   }
 
   /** A dry run: the events a payload would make and what each would do now. Stores nothing. */
   @Post(':id/test')
   @HttpCode(200)
-  test(@Param('id', uuid) id: string, @Body() body: TestIntegrationBody): Promise<DryRunView> {
+  test(@Param('id', UUID_PARAM) id: string, @Body() body: TestIntegrationBody): Promise<DryRunView> {
     return this.gateway.call(RPC.normalize.testIntegration, { ...body, id });
   }
 
   /** The inbound log, newest first; filter by outcome. */
   @Get(':id/inbound')
   inbound(
-    @Param('id', uuid) id: string,
+    @Param('id', UUID_PARAM) id: string,
     @Query() query: ListInboundQuery,
   ): Promise<Page<InboundMessageView>> {
     return this.gateway.call(RPC.normalize.listInbound, { ...query, id });
@@ -99,7 +97,7 @@ export class IntegrationsController {
 
   @Get(':id/inbound/:hookId')
   inboundMessage(
-    @Param('id', uuid) id: string,
+    @Param('id', UUID_PARAM) id: string,
     @Param('hookId') hookId: string,
   ): Promise<InboundMessageView> {
     if (hookId.length > 100) throw new HttpError(400, 'hookId is at most 100 characters');

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ListMaintenanceWindowsRequest,
   MaintenanceWindowBody,
@@ -17,12 +6,10 @@ import {
   type MaintenanceWindowView,
   type Page,
 } from '@tocsin/contracts';
-import { HttpError } from '@tocsin/platform';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller } from '../auth/caller.decorator';
 import { RpcGateway } from '../gateway/rpc.gateway';
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new HttpError(400, 'id must be a UUID') });
+import { UUID_PARAM } from '../gateway/uuid-param.pipe';
 
 /** Maintenance windows: incidents are recorded, resolves applied, and nobody is paged. */
 @Controller('v1/maintenance-windows')
@@ -42,7 +29,7 @@ export class MaintenanceController {
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id', uuid) id: string): Promise<void> {
+  async remove(@Param('id', UUID_PARAM) id: string): Promise<void> {
     await this.gateway.call(RPC.incidentState.deleteMaintenanceWindow, { id });
   }
 }

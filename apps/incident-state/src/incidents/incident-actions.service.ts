@@ -76,8 +76,10 @@ export class IncidentActionsService {
       } else {
         row.resolvedBy = actor;
       }
+      // lastEventAt is the last producer event; a person's action does not move it.
+      const lastEventAt = row.lastEventAt;
       applyState(row, result.next, now);
-      row.lastEventAt = loaded.row.lastEventAt;
+      row.lastEventAt = lastEventAt;
       await incidents.update(row);
       await incidents.saveAlerts(row.id, result.next.alerts, toPolicy().flapQuietMs);
       await incidents.record({

@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { IncidentChangedV1 } from '@tocsin/contracts';
+import { PeriodicTask } from '@tocsin/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { MaintenanceWindow } from '../maintenance/maintenance-window.entity';
@@ -26,8 +27,12 @@ export interface SweepReport {
  */
 @Injectable()
 export class SweeperService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly task = new PeriodicTask(
+    async () => {
+      await this.sweep(new Date());
+    },
+    (error) => this.logger.warn({ err: error }, 'sweep failed; retrying at the next interval'),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -36,22 +41,11 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.tick(), SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.task.start(SWEEP_INTERVAL_MS);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.sweep(new Date())
-      .catch((error: unknown) =>
-        this.logger.warn({ err: error }, 'sweep failed; retrying at the next interval'),
-      )
-      .finally(() => (this.running = undefined));
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   async sweep(now: Date): Promise<SweepReport> {

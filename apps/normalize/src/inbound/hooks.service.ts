@@ -12,7 +12,6 @@ import {
 import { JetStreamPublisher } from '@tocsin/messaging';
 import { Inbox } from '@tocsin/persistence';
 import { PinoLogger } from 'nestjs-pino';
-import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Integration } from '../integrations/integration.entity';
 import { MappingsService } from '../integrations/mappings.service';
@@ -48,11 +47,8 @@ export class HooksService {
       await this.publisher.publish(subject, EventNormalized, event, {
         messageId: `${event.hookId}:${event.index}`,
         correlationId: envelope.correlationId,
-        headers: {
-          [HEADERS.hookId]: event.hookId,
-          // incident-state applies the events of one key in order.
-          [HEADERS.orderingKey]: orderingKey(event.integrationId, key),
-        },
+        // The partition keeps one key's events in order through incident-state's replicas.
+        headers: { [HEADERS.hookId]: event.hookId },
       });
     }
   }
@@ -100,9 +96,4 @@ export class HooksService {
     );
     return decision.events;
   }
-}
-
-/** A short, fixed-length stand-in for (integration, dedup key), for the ordering header. */
-function orderingKey(integrationId: string, dedupKey: string): string {
-  return createHash('sha256').update(`${integrationId}\n${dedupKey}`).digest('base64url').slice(0, 22);
 }

@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SCHEMA_BY_APP, NormalizeSettings } from '@tocsin/config';
 import { STREAMS } from '@tocsin/contracts';
+import { PeriodicTask } from '@tocsin/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource, IsNull, LessThan, Not } from 'typeorm';
 import { IntegrationIndexService } from '../integrations/integration-index.service';
@@ -23,8 +24,13 @@ export interface PurgeReport {
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly task = new PeriodicTask(
+    async () => {
+      const report = await this.purge(new Date());
+      if (report.messages + report.inbox + report.debugSwitchedOff > 0) this.logger.info(report, 'purged');
+    },
+    (error) => this.logger.warn({ err: error }, 'purge failed; retrying at the next interval'),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -34,26 +40,11 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.tick(), PURGE_INTERVAL_MS);
-    this.timer.unref();
-    setTimeout(() => this.tick(), 30_000).unref();
+    this.task.start(PURGE_INTERVAL_MS, 30_000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.purge(new Date())
-      .then((report) => {
-        if (report.messages + report.inbox + report.debugSwitchedOff > 0) this.logger.info(report, 'purged');
-      })
-      .catch((error: unknown) =>
-        this.logger.warn({ err: error }, 'purge failed; retrying at the next interval'),
-      )
-      .finally(() => (this.running = undefined));
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   async purge(now: Date): Promise<PurgeReport> {
