@@ -23,26 +23,59 @@ export class Inbox {
     messageId: string,
     work: (em: EntityManager) => Promise<T>,
   ): Promise<InboxResult<T>> {
+    const [result] = await this.applyEachOnce(consumer, [messageId], async (em) => [await work(em)]);
+    return result;
+  }
+
+  /**
+   * Applies a batch of messages in one transaction, each at most once per consumer. `work` gets
+   * the positions of the messages not applied before (in batch order) and returns their results
+   * in that order; the others get back what they stored when they were applied.
+   */
+  async applyEachOnce<T>(
+    consumer: string,
+    messageIds: string[],
+    work: (em: EntityManager, fresh: number[]) => Promise<T[]>,
+  ): Promise<InboxResult<T>[]> {
     return this.dataSource.transaction(async (em) => {
-      const inserted: unknown[] = await em.query(
-        `INSERT INTO ${this.table} ("consumer", "message_id") VALUES ($1, $2)
-         ON CONFLICT ("consumer", "message_id") DO NOTHING RETURNING 1`,
-        [consumer, messageId],
+      const inserted: { message_id: string }[] = await em.query(
+        `INSERT INTO ${this.table} ("consumer", "message_id") SELECT $1, unnest($2::text[])
+         ON CONFLICT ("consumer", "message_id") DO NOTHING RETURNING "message_id"`,
+        [consumer, messageIds],
       );
-      if (inserted.length === 0) {
-        const rows: { result: T }[] = await em.query(
-          `SELECT "result" FROM ${this.table} WHERE "consumer" = $1 AND "message_id" = $2`,
-          [consumer, messageId],
+      const claimed = new Set(inserted.map((r) => r.message_id));
+      const fresh: number[] = [];
+      messageIds.forEach((id, i) => {
+        // A message twice in one batch is applied at its first position only.
+        if (claimed.delete(id)) fresh.push(i);
+      });
+      const stored = new Map<string, T>();
+      if (fresh.length < messageIds.length) {
+        const rows: { message_id: string; result: T }[] = await em.query(
+          `SELECT "message_id", "result" FROM ${this.table} WHERE "consumer" = $1 AND "message_id" = ANY($2::text[])`,
+          [consumer, messageIds.filter((_, i) => !fresh.includes(i))],
         );
-        return { applied: false, result: rows[0]?.result };
+        for (const row of rows) stored.set(row.message_id, row.result);
       }
-      const result = await work(em);
-      await em.query(`UPDATE ${this.table} SET "result" = $3 WHERE "consumer" = $1 AND "message_id" = $2`, [
-        consumer,
-        messageId,
-        JSON.stringify(result ?? null),
-      ]);
-      return { applied: true, result };
+      const results = fresh.length > 0 ? await work(em, fresh) : [];
+      if (results.length !== fresh.length) {
+        throw new Error(`work returned ${results.length} results for ${fresh.length} messages`);
+      }
+      if (fresh.length > 0) {
+        await em.query(
+          `UPDATE ${this.table} AS x SET "result" = v."result"
+           FROM unnest($2::text[], $3::jsonb[]) AS v("message_id", "result")
+           WHERE x."consumer" = $1 AND x."message_id" = v."message_id"`,
+          [consumer, fresh.map((i) => messageIds[i]), results.map((r) => JSON.stringify(r ?? null))],
+        );
+      }
+      const applied = new Map(fresh.map((i, n) => [i, results[n]]));
+      fresh.forEach((i, n) => stored.set(messageIds[i], results[n]));
+      return messageIds.map((id, i) =>
+        applied.has(i)
+          ? { applied: true, result: applied.get(i) as T }
+          : { applied: false, result: stored.get(id) as T },
+      );
     });
   }
 

@@ -106,5 +106,45 @@ describe('persistence against PostgreSQL', () => {
       });
       await ds.destroy();
     });
+
+    it('applies a batch in one transaction, skipping what was applied before', async () => {
+      const ds = await openDataSource(installation.databaseUrl, options);
+      const inbox = new Inbox(ds);
+      await inbox.applyOnce('batch', 'b2', () => Promise.resolve('b2 earlier'));
+      const seen: number[][] = [];
+      const results = await inbox.applyEachOnce('batch', ['b1', 'b2', 'b3', 'b1'], async (em, fresh) => {
+        seen.push(fresh);
+        await em.query(`INSERT INTO "probe"."counters" VALUES ('batch', $1)`, [fresh.length]);
+        return fresh.map((i) => `b${i}`);
+      });
+      expect(seen).toEqual([[0, 2]]);
+      expect(results).toEqual([
+        { applied: true, result: 'b0' },
+        { applied: false, result: 'b2 earlier' },
+        { applied: true, result: 'b2' },
+        { applied: false, result: 'b0' },
+      ]);
+      const again = await inbox.applyEachOnce('batch', ['b3', 'b1'], () => Promise.reject(new Error('no')));
+      expect(again).toEqual([
+        { applied: false, result: 'b2' },
+        { applied: false, result: 'b0' },
+      ]);
+      await ds.destroy();
+    });
+
+    it('rolls a whole batch back when its work fails', async () => {
+      const ds = await openDataSource(installation.databaseUrl, options);
+      const inbox = new Inbox(ds);
+      await expect(
+        inbox.applyEachOnce('rollback', ['r1', 'r2'], () => Promise.reject(new Error('boom'))),
+      ).rejects.toThrow('boom');
+      await expect(
+        inbox.applyEachOnce('rollback', ['r1', 'r2'], (_em, fresh) => Promise.resolve(fresh.map(() => 'ok'))),
+      ).resolves.toEqual([
+        { applied: true, result: 'ok' },
+        { applied: true, result: 'ok' },
+      ]);
+      await ds.destroy();
+    });
   });
 });

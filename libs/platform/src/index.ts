@@ -5,3 +5,4 @@ export * from './http-error.filter';
 export * from './logging';
 export * from './json-body';
 export * from './periodic-task';
+export * from './group-commit';

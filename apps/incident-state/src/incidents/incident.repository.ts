@@ -77,13 +77,27 @@ export class IncidentRepository {
 
   /** The open incident of a key, else the most recently resolved one. */
   async forKey(integrationId: string, groupKey: string): Promise<LoadedIncident | null> {
+    const found = await this.forKeys([{ integrationId, groupKey }]);
+    return found.get(incidentKey(integrationId, groupKey)) ?? null;
+  }
+
+  /**
+   * For each key, its open incident, else its most recently resolved one; keyed by `incidentKey`.
+   * One statement for the whole batch; rows are locked in id order, so two batches never wait on
+   * each other in a circle.
+   */
+  async forKeys(keys: { integrationId: string; groupKey: string }[]): Promise<Map<string, LoadedIncident>> {
+    if (keys.length === 0) return new Map();
     const rows = await this.em.query<IncidentRecord[]>(
-      `${WITH_ALERTS('i."integration_id" = $1 AND i."group_key" = $2')}
-       ORDER BY (i."status" = 'resolved'), i."resolved_at" DESC NULLS LAST
-       LIMIT 1 ${this.forUpdate}`,
-      [integrationId, groupKey],
+      `${WITH_ALERTS(`i."id" IN (
+         SELECT (SELECT j."id" FROM "incident_state"."incidents" j
+                 WHERE j."integration_id" = k."integration_id" AND j."group_key" = k."group_key"
+                 ORDER BY (j."status" = 'resolved'), j."resolved_at" DESC NULLS LAST LIMIT 1)
+         FROM unnest($1::uuid[], $2::text[]) AS k("integration_id", "group_key"))`)}
+       ORDER BY i."id" ${this.forUpdate}`,
+      [keys.map((k) => k.integrationId), keys.map((k) => k.groupKey)],
     );
-    return rows[0] ? loaded(rows[0]) : null;
+    return new Map(rows.map((r) => [incidentKey(r.integration_id, r.group_key), loaded(r)]));
   }
 
   async byId(id: string): Promise<LoadedIncident | null> {
@@ -93,57 +107,77 @@ export class IncidentRepository {
     return rows[0] ? loaded(rows[0]) : null;
   }
 
-  async insert(
-    row: Omit<Incident, 'number' | 'acknowledgedBy' | 'resolvedBy' | 'reopenCount'>,
-  ): Promise<Incident> {
-    const rows = await this.em.query<IncidentRecord[]>(
+  /** Inserts new incidents; the database numbers them, in the order given. */
+  async insertMany(rows: NewIncident[]): Promise<Incident[]> {
+    if (rows.length === 0) return [];
+    const inserted = await this.em.query<IncidentRecord[]>(
       `INSERT INTO "incident_state"."incidents" AS i
          ("id", "integration_id", "service_id", "dedup_key", "group_key", "service", "status", "title",
           "description", "severity", "alert_count", "opened_at", "acknowledged_at", "resolved_at", "last_event_at")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       SELECT "id", "integration_id", "service_id", "dedup_key", "group_key", "service", "status", "title",
+         "description", "severity", "alert_count", "opened_at", "acknowledged_at", "resolved_at", "last_event_at"
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::text[], $9::text[], $10::text[], $11::integer[], $12::timestamptz[], $13::timestamptz[],
+         $14::timestamptz[], $15::timestamptz[]) WITH ORDINALITY
+         AS v("id", "integration_id", "service_id", "dedup_key", "group_key", "service", "status", "title",
+              "description", "severity", "alert_count", "opened_at", "acknowledged_at", "resolved_at",
+              "last_event_at", "n")
+       ORDER BY v."n"
        RETURNING ${COLUMNS}`,
       [
-        row.id,
-        row.integrationId,
-        row.serviceId,
-        row.dedupKey,
-        row.groupKey,
-        row.service,
-        row.status,
-        row.title,
-        row.description,
-        row.severity,
-        row.alertCount,
-        row.openedAt,
-        row.acknowledgedAt,
-        row.resolvedAt,
-        row.lastEventAt,
+        rows.map((r) => r.id),
+        rows.map((r) => r.integrationId),
+        rows.map((r) => r.serviceId),
+        rows.map((r) => r.dedupKey),
+        rows.map((r) => r.groupKey),
+        rows.map((r) => r.service),
+        rows.map((r) => r.status),
+        rows.map((r) => r.title),
+        rows.map((r) => r.description),
+        rows.map((r) => r.severity),
+        rows.map((r) => r.alertCount),
+        rows.map((r) => r.openedAt),
+        rows.map((r) => r.acknowledgedAt),
+        rows.map((r) => r.resolvedAt),
+        rows.map((r) => r.lastEventAt),
       ],
     );
-    return toIncident(rows[0]);
+    const byId = new Map(inserted.map((r) => [r.id, toIncident(r)]));
+    return rows.map((r) => byId.get(r.id) as Incident);
   }
 
   async update(row: Incident): Promise<void> {
+    await this.updateMany([row]);
+  }
+
+  /** Writes the mutable columns of incidents that exist. */
+  async updateMany(rows: Incident[]): Promise<void> {
+    if (rows.length === 0) return;
     await this.em.query(
-      `UPDATE "incident_state"."incidents" SET "status" = $2, "title" = $3, "description" = $4,
-         "severity" = $5, "service" = $6, "alert_count" = $7, "acknowledged_at" = $8,
-         "acknowledged_by" = $9, "resolved_at" = $10, "resolved_by" = $11, "reopen_count" = $12,
-         "last_event_at" = $13
-       WHERE "id" = $1`,
+      `UPDATE "incident_state"."incidents" AS i SET "status" = v."status", "title" = v."title",
+         "description" = v."description", "severity" = v."severity", "service" = v."service",
+         "alert_count" = v."alert_count", "acknowledged_at" = v."acknowledged_at",
+         "acknowledged_by" = v."acknowledged_by", "resolved_at" = v."resolved_at",
+         "resolved_by" = v."resolved_by", "reopen_count" = v."reopen_count", "last_event_at" = v."last_event_at"
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[],
+         $8::timestamptz[], $9::text[], $10::timestamptz[], $11::text[], $12::integer[], $13::timestamptz[])
+         AS v("id", "status", "title", "description", "severity", "service", "alert_count", "acknowledged_at",
+              "acknowledged_by", "resolved_at", "resolved_by", "reopen_count", "last_event_at")
+       WHERE i."id" = v."id"`,
       [
-        row.id,
-        row.status,
-        row.title,
-        row.description,
-        row.severity,
-        row.service,
-        row.alertCount,
-        row.acknowledgedAt,
-        row.acknowledgedBy,
-        row.resolvedAt,
-        row.resolvedBy,
-        row.reopenCount,
-        row.lastEventAt,
+        rows.map((r) => r.id),
+        rows.map((r) => r.status),
+        rows.map((r) => r.title),
+        rows.map((r) => r.description),
+        rows.map((r) => r.severity),
+        rows.map((r) => r.service),
+        rows.map((r) => r.alertCount),
+        rows.map((r) => r.acknowledgedAt),
+        rows.map((r) => r.acknowledgedBy),
+        rows.map((r) => r.resolvedAt),
+        rows.map((r) => r.resolvedBy),
+        rows.map((r) => r.reopenCount),
+        rows.map((r) => r.lastEventAt),
       ],
     );
   }
@@ -155,46 +189,87 @@ export class IncidentRepository {
     flapQuietMs: number,
     changed?: string,
   ): Promise<void> {
-    const rows = alerts.filter((a) => changed === undefined || a.dedupKey === changed);
+    await this.saveAlertsMany([{ incidentId, alerts, flapQuietMs, changed }]);
+  }
+
+  /** `saveAlerts` for several incidents in one statement. */
+  async saveAlertsMany(writes: AlertWrite[]): Promise<void> {
+    const rows = writes.flatMap((w) =>
+      w.alerts
+        .filter((a) => w.changed === undefined || a.dedupKey === w.changed)
+        .map((a) => {
+          const last = a.transitions[a.transitions.length - 1];
+          const quietAt = a.flapping && last !== undefined ? new Date(last + w.flapQuietMs) : null;
+          return { incidentId: w.incidentId, alert: a, quietAt };
+        }),
+    );
     if (rows.length === 0) return;
-    const values: unknown[] = [];
-    const tuples = rows.map((a) => {
-      const last = a.transitions[a.transitions.length - 1];
-      const quietAt = a.flapping && last !== undefined ? new Date(last + flapQuietMs) : null;
-      const at = values.length;
-      values.push(incidentId, a.dedupKey, a.status, a.count, new Date(a.firstSeen), new Date(a.lastSeen));
-      values.push(JSON.stringify(a.transitions), a.flapping, quietAt);
-      return `(${Array.from({ length: 9 }, (_, i) => `$${at + i + 1}`).join(', ')})`;
-    });
     await this.em.query(
       `INSERT INTO "incident_state"."alerts"
          ("incident_id", "dedup_key", "status", "count", "first_seen", "last_seen", "transitions", "flapping", "quiet_at")
-       VALUES ${tuples.join(', ')}
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::integer[], $5::timestamptz[],
+         $6::timestamptz[], $7::jsonb[], $8::boolean[], $9::timestamptz[])
        ON CONFLICT ("incident_id", "dedup_key") DO UPDATE SET "status" = EXCLUDED."status",
          "count" = EXCLUDED."count", "first_seen" = EXCLUDED."first_seen", "last_seen" = EXCLUDED."last_seen",
          "transitions" = EXCLUDED."transitions", "flapping" = EXCLUDED."flapping", "quiet_at" = EXCLUDED."quiet_at"`,
-      values,
-    );
-  }
-
-  async record(entry: Omit<TimelineEntry, 'id' | 'incident'>): Promise<void> {
-    await this.em.query(
-      `INSERT INTO "incident_state"."timeline"
-         ("incident_id", "at", "kind", "actor", "change", "outcome", "dedup_key", "hook_id", "detail")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
-        entry.incidentId,
-        entry.at,
-        entry.kind,
-        entry.actor,
-        entry.change,
-        entry.outcome,
-        entry.dedupKey,
-        entry.hookId,
-        entry.detail === null ? null : entry.detail.slice(0, 2000),
+        rows.map((r) => r.incidentId),
+        rows.map((r) => r.alert.dedupKey),
+        rows.map((r) => r.alert.status),
+        rows.map((r) => r.alert.count),
+        rows.map((r) => new Date(r.alert.firstSeen)),
+        rows.map((r) => new Date(r.alert.lastSeen)),
+        rows.map((r) => JSON.stringify(r.alert.transitions)),
+        rows.map((r) => r.alert.flapping),
+        rows.map((r) => r.quietAt),
       ],
     );
   }
+
+  async record(entry: NewTimelineEntry): Promise<void> {
+    await this.recordMany([entry]);
+  }
+
+  /** Appends timeline entries, in the order given. */
+  async recordMany(entries: NewTimelineEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.em.query(
+      `INSERT INTO "incident_state"."timeline"
+         ("incident_id", "at", "kind", "actor", "change", "outcome", "dedup_key", "hook_id", "detail")
+       SELECT "incident_id", "at", "kind", "actor", "change", "outcome", "dedup_key", "hook_id", "detail"
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::text[], $9::text[]) WITH ORDINALITY
+         AS v("incident_id", "at", "kind", "actor", "change", "outcome", "dedup_key", "hook_id", "detail", "n")
+       ORDER BY v."n"`,
+      [
+        entries.map((e) => e.incidentId),
+        entries.map((e) => e.at),
+        entries.map((e) => e.kind),
+        entries.map((e) => e.actor),
+        entries.map((e) => e.change),
+        entries.map((e) => e.outcome),
+        entries.map((e) => e.dedupKey),
+        entries.map((e) => e.hookId),
+        entries.map((e) => (e.detail === null ? null : e.detail.slice(0, 2000))),
+      ],
+    );
+  }
+}
+
+/** The key of an incident within its integration, as `forKeys` answers it. */
+export function incidentKey(integrationId: string, groupKey: string): string {
+  return `${integrationId}\n${groupKey}`;
+}
+
+export type NewIncident = Omit<Incident, 'number' | 'acknowledgedBy' | 'resolvedBy' | 'reopenCount'>;
+export type NewTimelineEntry = Omit<TimelineEntry, 'id' | 'incident'>;
+
+export interface AlertWrite {
+  incidentId: string;
+  alerts: AlertState[];
+  flapQuietMs: number;
+  /** Only this alert changed; write just it. */
+  changed?: string;
 }
 
 function toIncident(r: IncidentRecord): Incident {

@@ -14,12 +14,20 @@ import {
 } from '@tocsin/contracts';
 import { JetStreamPublisher, uuidv7 } from '@tocsin/messaging';
 import { Inbox } from '@tocsin/persistence';
+import { GroupCommit } from '@tocsin/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { QueryFailedError, type EntityManager } from 'typeorm';
 import { MaintenanceCalendarService } from '../maintenance/maintenance-calendar.service';
-import { applyEvent, type AlertState, type Policy, type Step } from './incident-machine';
-import { applyState, IncidentRepository } from './incident.repository';
-import type { Incident } from './incident.entity';
+import { applyEvent, type AlertState, type IncidentState, type Policy, type Step } from './incident-machine';
+import {
+  applyState,
+  incidentKey,
+  IncidentRepository,
+  type LoadedIncident,
+  type NewIncident,
+  type NewTimelineEntry,
+} from './incident.repository';
+import { Incident } from './incident.entity';
 import { toSnapshot } from './incident.view';
 import { KnownIntegrationsService } from './known-integrations.service';
 
@@ -48,9 +56,47 @@ export function toPolicy(policy: IncidentPolicyV1 = DEFAULT_INCIDENT_POLICY): Po
   };
 }
 
-/** Applies normalized events to incidents, once each, and announces what changed. */
+/** An event waiting to be applied, with what the consumer knows of it. */
+interface Submitted {
+  event: EventNormalizedV1;
+  messageId: string;
+  /** Whether its integration exists. */
+  known: boolean;
+}
+
+/** What one event does to the database, decided before anything is written. */
+interface Plan {
+  item: Submitted;
+  step: Step;
+  policy: Policy;
+  actor: string;
+  /** The incident it opens or changes; null when it changes none. */
+  row: Incident | null;
+  isNew: boolean;
+  /** The open incident an event that changes nothing is recorded on. */
+  recordOn: Incident | null;
+}
+
+/** Events applied in one transaction at most; more wait for the next. */
+const MAX_BATCH = 128;
+
+/**
+ * Applies normalized events to incidents, once each, and announces what changed.
+ *
+ * Events handled at the same moment (the consumer handles one per partition at a time, so up to
+ * one per partition) are applied together: one transaction, a handful of statements for the whole
+ * batch. Two events of one incident key never share a batch, so each key's events still apply one
+ * after another in stream order. A batch that fails is retried event by event, so a failing event
+ * fails alone.
+ */
 @Injectable()
 export class IncidentsService {
+  private readonly commits = new GroupCommit<Submitted, Announcements>({
+    maxBatch: MAX_BATCH,
+    key: (item) => incidentKey(item.event.integrationId, item.event.groupKey ?? item.event.dedupKey),
+    apply: (items) => this.applyBatch(items),
+  });
+
   constructor(
     private readonly inbox: Inbox,
     private readonly publisher: JetStreamPublisher,
@@ -62,19 +108,7 @@ export class IncidentsService {
   async apply(received: EventNormalizedV1, messageId: string): Promise<void> {
     const event = storable(received);
     const known = await this.integrations.exists(event.integrationId);
-    let announcements: Announcements;
-    try {
-      ({ result: announcements } = await this.inbox.applyOnce(
-        CONSUMERS.incidentStateEvents.durable,
-        messageId,
-        (em) => (known ? this.applyInTransaction(em, event) : Promise.resolve(this.unknown(event))),
-      ));
-    } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
-        throw new ConcurrentOpenError(`${event.integrationId}/${event.groupKey ?? event.dedupKey}`);
-      }
-      throw error;
-    }
+    const announcements = await this.commits.submit({ event, messageId, known });
     const { outcome } = announcements;
     await Promise.all([
       this.announce(announcements.changes, messageId),
@@ -90,19 +124,46 @@ export class IncidentsService {
 
   /** Publishes incident changes with ids derived from what caused them, so a retry is dropped. */
   async announce(changes: IncidentChangedV1[], causeId: string): Promise<void> {
-    for (const change of changes) {
-      await this.publisher.publish(
-        SUBJECTS.incident(change.change, change.incident.id),
-        IncidentChanged,
-        change,
-        {
-          messageId: `incident:${change.incident.id}:${change.change}:${causeId}`,
-          headers: {
-            ...(change.hookId ? { [HEADERS.hookId]: change.hookId } : {}),
-            [HEADERS.incidentId]: change.incident.id,
+    await Promise.all(
+      changes.map((change) =>
+        this.publisher.publish(
+          SUBJECTS.incident(change.change, change.incident.id),
+          IncidentChanged,
+          change,
+          {
+            messageId: `incident:${change.incident.id}:${change.change}:${causeId}`,
+            headers: {
+              ...(change.hookId ? { [HEADERS.hookId]: change.hookId } : {}),
+              [HEADERS.incidentId]: change.incident.id,
+            },
           },
-        },
+        ),
+      ),
+    );
+  }
+
+  private async applyBatch(items: Submitted[]): Promise<Announcements[]> {
+    try {
+      const results = await this.inbox.applyEachOnce(
+        CONSUMERS.incidentStateEvents.durable,
+        items.map((item) => item.messageId),
+        (em, fresh) =>
+          this.applyInTransaction(
+            em,
+            fresh.map((i) => items[i]),
+          ),
       );
+      return results.map((r) => r.result);
+    } catch (error) {
+      if (
+        items.length === 1 &&
+        error instanceof QueryFailedError &&
+        (error.driverError as { code?: string }).code === '23505'
+      ) {
+        const { event } = items[0];
+        throw new ConcurrentOpenError(`${event.integrationId}/${event.groupKey ?? event.dedupKey}`);
+      }
+      throw error;
     }
   }
 
@@ -123,56 +184,108 @@ export class IncidentsService {
     };
   }
 
-  private async applyInTransaction(em: EntityManager, event: EventNormalizedV1): Promise<Announcements> {
+  /** Applies events of distinct keys: reads their incidents at once, decides, writes at once. */
+  private async applyInTransaction(em: EntityManager, items: Submitted[]): Promise<Announcements[]> {
     const incidents = new IncidentRepository(em);
+    const known = items.filter((item) => item.known);
+    const current = await incidents.forKeys(
+      known.map(({ event }) => ({
+        integrationId: event.integrationId,
+        groupKey: event.groupKey ?? event.dedupKey,
+      })),
+    );
+    const plans = new Map<Submitted, Plan>();
+    for (const item of known) {
+      const { event } = item;
+      plans.set(
+        item,
+        this.plan(item, current.get(incidentKey(event.integrationId, event.groupKey ?? event.dedupKey))),
+      );
+    }
+    const fresh = [...plans.values()].filter((p) => p.isNew);
+    const numbered = await incidents.insertMany(fresh.map((p) => p.row as Incident));
+    fresh.forEach((p, i) => (p.row = numbered[i]));
+    const changed = [...plans.values()].filter((p) => p.row !== null);
+    await incidents.updateMany(changed.filter((p) => !p.isNew).map((p) => p.row as Incident));
+    await incidents.saveAlertsMany(
+      changed.map((p) => ({
+        incidentId: (p.row as Incident).id,
+        alerts: (p.step.next as IncidentState).alerts,
+        flapQuietMs: p.policy.flapQuietMs,
+        changed: p.step.alert?.dedupKey,
+      })),
+    );
+    const entries: NewTimelineEntry[] = [];
+    const results = items.map((item) => {
+      const plan = plans.get(item);
+      if (!plan) return this.unknown(item.event);
+      const { event } = item;
+      const row = plan.row ?? plan.recordOn;
+      const outcome: HookOutcomeV1 = {
+        hookId: event.hookId,
+        index: event.index,
+        integrationId: event.integrationId,
+        outcome: plan.step.outcome,
+        ...(row ? { incidentId: row.id } : {}),
+        ...(plan.step.reason ? { detail: plan.step.reason } : {}),
+      };
+      const entry = (change: IncidentChangedV1 | null): NewTimelineEntry => ({
+        incidentId: (row as Incident).id,
+        at: new Date(event.receivedAt),
+        kind: 'event',
+        actor: plan.actor,
+        change: change?.change ?? null,
+        outcome: plan.step.outcome,
+        dedupKey: event.dedupKey,
+        hookId: event.hookId,
+        detail: change
+          ? [change.detail, change.held ? `paging held: ${change.held}` : null].filter(Boolean).join('; ') ||
+            null
+          : (plan.step.reason ?? null),
+      });
+      if (!plan.row) {
+        if (row) entries.push(entry(null));
+        this.logger.info(
+          { hookId: event.hookId, incidentId: row?.id, outcome: plan.step.outcome, reason: plan.step.reason },
+          'event changed no incident',
+        );
+        return { outcome, changes: [] };
+      }
+      const held = this.hold(plan.row, plan.step.alert, new Date(event.receivedAt));
+      const changes = this.changesOf(plan.step, plan.row, event, plan.actor, held);
+      for (const change of changes) entries.push(entry(change));
+      this.logger.info(
+        { incidentId: plan.row.id, hookId: event.hookId, changes: changes.map((c) => c.change) },
+        `incident ${plan.step.change ?? 'unchanged'}`,
+      );
+      return { outcome, changes };
+    });
+    await incidents.recordMany(entries);
+    return results;
+  }
+
+  /** Runs the state machine for one event and prepares the row it writes, without writing. */
+  private plan(item: Submitted, current: LoadedIncident | undefined): Plan {
+    const { event } = item;
     const policy = toPolicy(event.policy);
-    const groupKey = event.groupKey ?? event.dedupKey;
     const at = new Date(event.receivedAt);
-    const current = await incidents.forKey(event.integrationId, groupKey);
     const step = applyEvent(
       current?.state ?? null,
       { action: event.action, dedupKey: event.dedupKey, at: at.getTime() },
       policy,
     );
     const actor = `hook:${event.hookId}`;
-    const base = { hookId: event.hookId, index: event.index, integrationId: event.integrationId };
-    const outcome = (incidentId: string | null): HookOutcomeV1 => ({
-      ...base,
-      outcome: step.outcome,
-      ...(incidentId ? { incidentId } : {}),
-      ...(step.reason ? { detail: step.reason } : {}),
-    });
-
     if (step.target === 'none' || !step.next) {
       const open = current && current.row.status !== 'resolved' ? current.row : null;
-      if (open) {
-        await incidents.record({
-          incidentId: open.id,
-          at,
-          kind: 'event',
-          actor,
-          change: null,
-          outcome: step.outcome,
-          dedupKey: event.dedupKey,
-          hookId: event.hookId,
-          detail: step.reason ?? null,
-        });
-      }
-      this.logger.info(
-        { hookId: event.hookId, incidentId: open?.id, outcome: step.outcome, reason: step.reason },
-        'event changed no incident',
-      );
-      return { outcome: outcome(open?.id ?? null), changes: [] };
+      return { item, step, policy, actor, row: null, isNew: false, recordOn: open };
     }
-
-    let row: Incident;
     if (step.target === 'new') {
-      row = await incidents.insert({
+      const row = Object.assign(new Incident(), {
         id: uuidv7(),
         integrationId: event.integrationId,
         serviceId: null,
         dedupKey: event.dedupKey,
-        groupKey,
+        groupKey: event.groupKey ?? event.dedupKey,
         service: event.service ?? null,
         status: 'triggered',
         title: event.title,
@@ -183,53 +296,29 @@ export class IncidentsService {
         acknowledgedAt: null,
         resolvedAt: null,
         lastEventAt: at,
-      });
-    } else {
-      row = (current as NonNullable<typeof current>).row;
-      if (step.change === 'acknowledged') {
-        row.acknowledgedAt = at;
-        row.acknowledgedBy = actor;
-      }
-      if (step.change === 'resolved') row.resolvedBy = actor;
-      if (step.change === 'reopened') {
-        row.reopenCount += 1;
-        row.acknowledgedAt = null;
-        row.acknowledgedBy = null;
-        row.resolvedBy = null;
-      }
-      if (step.change === 'updated' && event.action === 'update') {
-        row.title = event.title;
-        if (event.description !== undefined) row.description = event.description;
-        row.severity = event.severity;
-      }
-      if (event.service && !row.service) row.service = event.service;
-      applyState(row, step.next, at);
-      await incidents.update(row);
+      } satisfies NewIncident);
+      return { item, step, policy, actor, row, isNew: true, recordOn: null };
     }
-    await incidents.saveAlerts(row.id, step.next.alerts, policy.flapQuietMs, step.alert?.dedupKey);
-
-    const held = this.hold(row, step.alert, at);
-    const changes = this.changesOf(step, row, event, actor, held);
-    for (const change of changes) {
-      await incidents.record({
-        incidentId: row.id,
-        at,
-        kind: 'event',
-        actor,
-        change: change.change,
-        outcome: step.outcome,
-        dedupKey: event.dedupKey,
-        hookId: event.hookId,
-        detail:
-          [change.detail, change.held ? `paging held: ${change.held}` : null].filter(Boolean).join('; ') ||
-          null,
-      });
+    const row = (current as LoadedIncident).row;
+    if (step.change === 'acknowledged') {
+      row.acknowledgedAt = at;
+      row.acknowledgedBy = actor;
     }
-    this.logger.info(
-      { incidentId: row.id, hookId: event.hookId, changes: changes.map((c) => c.change) },
-      `incident ${step.change ?? 'unchanged'}`,
-    );
-    return { outcome: outcome(row.id), changes };
+    if (step.change === 'resolved') row.resolvedBy = actor;
+    if (step.change === 'reopened') {
+      row.reopenCount += 1;
+      row.acknowledgedAt = null;
+      row.acknowledgedBy = null;
+      row.resolvedBy = null;
+    }
+    if (step.change === 'updated' && event.action === 'update') {
+      row.title = event.title;
+      if (event.description !== undefined) row.description = event.description;
+      row.severity = event.severity;
+    }
+    if (event.service && !row.service) row.service = event.service;
+    applyState(row, step.next, at);
+    return { item, step, policy, actor, row, isNew: false, recordOn: null };
   }
 
   private hold(row: Incident, alert: AlertState | null, at: Date): PagingHold | undefined {
