@@ -9,6 +9,8 @@ import { RpcGateway } from './gateway/rpc.gateway';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { MaintenanceController } from './maintenance/maintenance.controller';
+import { TeamsController } from './people/teams.controller';
+import { UsersController } from './people/users.controller';
 import { SCHEMA } from './schema';
 import { TemplatesController } from './templates/templates.controller';
 
@@ -25,7 +27,14 @@ export const SERVICE = 'api';
     PersistenceModule.forRoot(ApiSettings, SCHEMA),
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
-  controllers: [IntegrationsController, TemplatesController, IncidentsController, MaintenanceController],
+  controllers: [
+    IntegrationsController,
+    TemplatesController,
+    IncidentsController,
+    MaintenanceController,
+    UsersController,
+    TeamsController,
+  ],
   providers: [ApiKeyGuard, RpcGateway],
 })
 export class AppModule {}

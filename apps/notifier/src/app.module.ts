@@ -6,6 +6,8 @@ import { HealthModule, loggingParams } from '@tocsin/platform';
 import { LoggerModule } from 'nestjs-pino';
 import { IncidentEventsConsumer } from './incident-events/incident-events.consumer';
 import { IncidentEventsService } from './incident-events/incident-events.service';
+import { PeopleController } from './people/people.controller';
+import { PeopleService } from './people/people.service';
 import { SCHEMA } from './schema';
 
 export const SERVICE = 'notifier';
@@ -21,7 +23,7 @@ export const SERVICE = 'notifier';
     PersistenceModule.forRoot(NotifierSettings, SCHEMA),
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
-  controllers: [IncidentEventsConsumer],
-  providers: [IncidentEventsService],
+  controllers: [IncidentEventsConsumer, PeopleController],
+  providers: [IncidentEventsService, PeopleService],
 })
 export class AppModule {}

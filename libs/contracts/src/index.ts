@@ -5,3 +5,4 @@ export * from './messages';
 export * from './rpc';
 export * from './incidents.rpc';
 export * from './partition';
+export * from './people.rpc';

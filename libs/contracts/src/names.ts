@@ -195,6 +195,22 @@ export const RPC = {
     listMaintenanceWindows: 'rpc.incident-state.maintenance.list',
     deleteMaintenanceWindow: 'rpc.incident-state.maintenance.delete',
   },
+  notifier: {
+    createUser: 'rpc.notifier.users.create',
+    listUsers: 'rpc.notifier.users.list',
+    getUser: 'rpc.notifier.users.get',
+    updateUser: 'rpc.notifier.users.update',
+    deleteUser: 'rpc.notifier.users.delete',
+    addContactMethod: 'rpc.notifier.contact-methods.add',
+    deleteContactMethod: 'rpc.notifier.contact-methods.delete',
+    addNotificationRule: 'rpc.notifier.notification-rules.add',
+    deleteNotificationRule: 'rpc.notifier.notification-rules.delete',
+    createTeam: 'rpc.notifier.teams.create',
+    listTeams: 'rpc.notifier.teams.list',
+    getTeam: 'rpc.notifier.teams.get',
+    updateTeam: 'rpc.notifier.teams.update',
+    deleteTeam: 'rpc.notifier.teams.delete',
+  },
 } as const;
 
 /** Message headers Tocsin sets besides Nats-Msg-Id. */

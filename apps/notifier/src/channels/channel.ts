@@ -1,8 +1,7 @@
-import type { IncidentSnapshotV1 } from '@tocsin/contracts';
+import type { ContactKind, IncidentSnapshotV1 } from '@tocsin/contracts';
 
-/** The ways a person can be reached; one channel (and one vendor folder) each. */
-export const CHANNEL_KINDS = ['email', 'sms', 'voice', 'push', 'webhook', 'slack'] as const;
-export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+/** The ways a person can be reached (CONTACT_KINDS); one channel, and one vendor folder, each. */
+export type ChannelKind = ContactKind;
 
 /** Why a message goes out. */
 export type NoticeKind = 'page' | 'acknowledged' | 'resolved';

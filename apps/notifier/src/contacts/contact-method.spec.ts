@@ -98,7 +98,10 @@ describe('validatePushSubscription', () => {
     [{ ...valid, endpoint: 'push.example.com/x' }, 'the push endpoint is not an absolute URL'],
     [{ endpoint }, 'the push subscription needs keys: p256dh and auth'],
     [key({ p256dh: undefined }), 'keys.p256dh is a non-empty base64url string'],
-    [key({ p256dh: randomBytes(64).toString('base64url') }), 'keys.p256dh decodes to 64 octets; it must be 65'],
+    [
+      key({ p256dh: randomBytes(64).toString('base64url') }),
+      'keys.p256dh decodes to 64 octets; it must be 65',
+    ],
     [
       key({ p256dh: `A${p256dh.slice(1)}` }),
       'keys.p256dh is not an uncompressed P-256 point (it starts with 0x04)',

@@ -1,4 +1,5 @@
 import { CreateIncidentEvents1763700002100 } from './1763700002100-CreateIncidentEvents';
+import { CreatePeople1763700002200 } from './1763700002200-CreatePeople';
 
 /** notifier's migrations, oldest first. */
-export const MIGRATIONS = [CreateIncidentEvents1763700002100];
+export const MIGRATIONS = [CreateIncidentEvents1763700002100, CreatePeople1763700002200];
