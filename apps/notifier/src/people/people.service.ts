@@ -105,7 +105,7 @@ export class PeopleService {
     const user = await this.dataSource.getRepository(User).findOneBy({ id: request.id });
     if (!user) throw RpcFailure.notFound('user', request.id);
     const [view] = await this.views(this.dataSource.manager, [user]);
-    return view as UserView;
+    return view;
   }
 
   async updateUser(request: UpdateUserRequest): Promise<UserView> {
