@@ -71,13 +71,16 @@ export function flattenErrors(errors: ValidationError[], parent = ''): string[] 
   });
 }
 
+/** Errors without copies of the object and value: every message is checked, most pass. */
+const LEAN = { validationError: { target: false, value: false } };
+
 /** Checks an envelope decoded from the wire against the expected message type. */
 export function parseEnvelope<P extends object>(messageType: MessageType<P>, raw: unknown): Envelope<P> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InvalidMessageError(messageType.type, ['envelope is not a JSON object']);
   }
   const envelope = plainToInstance(Envelope, raw) as Envelope<P>;
-  const problems = flattenErrors(validateSync(envelope));
+  const problems = flattenErrors(validateSync(envelope, LEAN));
   if (envelope.type !== messageType.type)
     problems.push(`type is "${String(envelope.type)}", expected "${messageType.type}"`);
   if (envelope.version !== messageType.version) {
@@ -85,7 +88,7 @@ export function parseEnvelope<P extends object>(messageType: MessageType<P>, raw
   }
   if (problems.length > 0) throw new InvalidMessageError(messageType.type, problems);
   const payload = plainToInstance(messageType.payload, envelope.payload);
-  const payloadProblems = flattenErrors(validateSync(payload, { forbidUnknownValues: true }), 'payload');
+  const payloadProblems = flattenErrors(validateSync(payload, { ...LEAN, forbidUnknownValues: true }), 'payload');
   if (payloadProblems.length > 0) throw new InvalidMessageError(messageType.type, payloadProblems);
   envelope.payload = payload;
   return envelope;

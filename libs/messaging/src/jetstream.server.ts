@@ -83,6 +83,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly subscriptions: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly handlers = new Map<string, ReturnType<Server['getHandlerByPattern']>>();
   private lagTimer?: NodeJS.Timeout;
   private jsm?: JetStreamManager;
   private closing = false;
@@ -200,6 +201,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return next;
   }
 
+  /**
+   * The handler of a pattern, looked up once: Nest's lookup parses the pattern as JSON first and
+   * throws and catches for every plain string, on every message.
+   */
+  private handlerFor(pattern: string): ReturnType<Server['getHandlerByPattern']> {
+    if (!this.handlers.has(pattern)) this.handlers.set(pattern, this.getHandlerByPattern(pattern));
+    return this.handlers.get(pattern) ?? null;
+  }
+
   private async provision(def: ConsumerDefinition, durable: DurableConsumer): Promise<void> {
     try {
       await this.deps.provisioner.ensureStream(STREAMS[def.stream]);
@@ -267,7 +277,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           }
           const raw: unknown = message.json();
           const data = extras.messageType ? parseEnvelope(extras.messageType, raw) : raw;
-          const handler = this.getHandlerByPattern(def.durable);
+          const handler = this.handlerFor(def.durable);
           if (!handler) throw new Error(`no handler for ${def.durable}`);
           await lastValueFrom(this.transformToObservable(await handler(data, context)), {
             defaultValue: undefined,
@@ -349,7 +359,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         if (problems.length > 0) throw RpcFailure.invalid(problems);
         data = instance;
       }
-      const handler = this.getHandlerByPattern(pattern);
+      const handler = this.handlerFor(pattern);
       if (!handler) throw new Error(`no handler for ${pattern}`);
       const result: unknown = await lastValueFrom(this.transformToObservable(await handler(data, msg)), {
         defaultValue: undefined,
