@@ -93,7 +93,7 @@ describe('validatePushSubscription', () => {
     [{ ...valid, endpoint: 'http://push.example.com/x' }, 'the push endpoint starts with https://'],
     [
       { ...valid, endpoint: 'https://user:pw@push.example.com/x' },
-      'the push endpoint carries no user name or password; outgoing webhooks are signed instead',
+      'the push endpoint carries no user name or password',
     ],
     [{ ...valid, endpoint: 'push.example.com/x' }, 'the push endpoint is not an absolute URL'],
     [{ endpoint }, 'the push subscription needs keys: p256dh and auth'],
@@ -153,7 +153,10 @@ describe('validateWebhookUrl', () => {
 describe('validateSlackWebhookUrl', () => {
   const slack = 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX';
 
-  it('accepts an incoming-webhook URL', () => {
+  it('accepts an incoming-webhook URL, and nothing that carries credentials before the host', () => {
+    expect(validateSlackWebhookUrl(slack.replace('https://', 'https://x:y@'))).toEqual(
+      refused('a Slack webhook URL carries no user name or password'),
+    );
     expect(validateSlackWebhookUrl(slack)).toEqual({ ok: true, value: slack });
   });
 

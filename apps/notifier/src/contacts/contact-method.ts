@@ -135,7 +135,7 @@ export function validatePushSubscription(input: unknown): Validated<PushSubscrip
 
 /** Checks an outgoing webhook URL: http or https, a host, no user name or password, no fragment. */
 export function validateWebhookUrl(input: unknown): Validated<string> {
-  return checkUrl(input, 'a webhook URL', ['http:', 'https:']);
+  return checkUrl(input, 'a webhook URL', ['http:', 'https:'], '; outgoing webhooks are signed instead');
 }
 
 /**
@@ -157,7 +157,12 @@ export function validateSlackWebhookUrl(input: unknown): Validated<string> {
   return url;
 }
 
-function checkUrl(input: unknown, what: string, protocols: string[]): Validated<string> {
+function checkUrl(
+  input: unknown,
+  what: string,
+  protocols: string[],
+  credentialsHint = '',
+): Validated<string> {
   if (typeof input !== 'string' || input.length === 0) return refuse(`${what} is a non-empty string`);
   if (input.length > MAX_URL) return refuse(`${what} has at most ${MAX_URL} characters`);
   if (/[\s\p{Cc}]/u.test(input)) return refuse(`${what} has no spaces or control characters`);
@@ -171,7 +176,7 @@ function checkUrl(input: unknown, what: string, protocols: string[]): Validated<
     return refuse(`${what} starts with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   }
   if (url.username !== '' || url.password !== '') {
-    return refuse(`${what} carries no user name or password; outgoing webhooks are signed instead`);
+    return refuse(`${what} carries no user name or password${credentialsHint}`);
   }
   if (url.hostname === '') return refuse(`${what} needs a host`);
   if (url.hash !== '' || input.includes('#')) return refuse(`${what} has no fragment (#…): it is never sent`);
