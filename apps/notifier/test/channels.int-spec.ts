@@ -168,15 +168,13 @@ describe('channels against local servers that speak each protocol', () => {
 
     it("reports Twilio's refusal as permanent, with Twilio's reason", async () => {
       twilio.answer = (_request, response) => {
-        response
-          .writeHead(400, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              code: 21211,
-              message: "The 'To' number is not a valid phone number.",
-              status: 400,
-            }),
-          );
+        response.writeHead(400, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            code: 21211,
+            message: "The 'To' number is not a valid phone number.",
+            status: 400,
+          }),
+        );
       };
       const error = await failure(new SmsChannel(client).send({ kind: 'sms', address: '+1' }, notice()));
       expect(error).toMatchObject({ transient: false, status: 400 });
@@ -292,7 +290,8 @@ describe('channels against local servers that speak each protocol', () => {
       expect(error).toMatchObject({
         transient: false,
         status: 410,
-        message: 'the push subscription is gone (410)',
+        gone: true,
+        message: 'the push service answered 410: unsubscribed',
       });
     });
 

@@ -1,4 +1,5 @@
 import type { ContactKind, IncidentSnapshotV1 } from '@tocsin/contracts';
+import { classifyAnswer, type ProviderAnswer } from '../delivery/provider-answer';
 
 /** The ways a person can be reached (CONTACT_KINDS); one channel, and one vendor folder, each. */
 export type ChannelKind = ContactKind;
@@ -50,8 +51,8 @@ export interface Sent {
 
 /**
  * A provider refused or failed a message. `status` is the HTTP (or SMTP) status when there was
- * one; `transient` says whether trying again later can help (timeouts, 429, 5xx, SMTP 4xx) or
- * not (other 4xx, SMTP 5xx, a push subscription that is gone).
+ * one; `transient` says whether trying again later can help, `gone` that the address no longer
+ * exists (the contact method should be turned off). See delivery/provider-answer.ts.
  */
 export class ProviderError extends Error {
   constructor(
@@ -59,6 +60,7 @@ export class ProviderError extends Error {
     readonly transient: boolean,
     readonly status?: number,
     readonly retryAfterMs?: number,
+    readonly gone = false,
   ) {
     super(message);
     this.name = 'ProviderError';
@@ -73,29 +75,45 @@ export interface Channel {
   send(destination: Destination, notice: Notice): Promise<Sent>;
 }
 
-/** Answers of HTTP providers: which statuses are worth retrying. */
+/** A provider's failed answer as a ProviderError, classified by delivery/provider-answer.ts. */
+export function providerFailure(vendor: string, answer: ProviderAnswer, detail: string): ProviderError {
+  const verdict = classifyAnswer(answer, Date.now());
+  const status = answer.kind === 'http' ? answer.status : answer.kind === 'smtp' ? answer.code : undefined;
+  if (verdict.outcome === 'delivered') return new ProviderError(`${vendor}: ${detail}`, false, status);
+  return new ProviderError(
+    `${vendor} ${detail.slice(0, 300)}`,
+    verdict.outcome === 'transient',
+    status,
+    verdict.outcome === 'transient' ? verdict.retryAfterMs : undefined,
+    verdict.outcome === 'permanent' && verdict.gone === true,
+  );
+}
+
+/** An HTTP provider's answer other than 2xx. */
 export function httpFailure(
   vendor: string,
   status: number,
   detail: string,
   retryAfter?: string | null,
 ): ProviderError {
-  const transient = status === 408 || status === 429 || status >= 500;
-  const seconds = retryAfter ? Number(retryAfter) : NaN;
-  return new ProviderError(
-    `${vendor} answered ${status}: ${detail.slice(0, 300)}`,
-    transient,
-    status,
-    Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined,
-  );
+  return providerFailure(vendor, { kind: 'http', status, retryAfter }, `answered ${status}: ${detail}`);
 }
 
-/** A request that got no answer in time, or no connection: always worth retrying. */
+/** A request that got no answer in time, or no connection. */
 export function networkFailure(vendor: string, error: unknown): ProviderError {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  const reason =
-    e.name === 'TimeoutError' || e.name === 'AbortError'
-      ? 'no answer in time'
-      : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(error));
-  return new ProviderError(`${vendor} could not be reached: ${reason}`, true);
+  const e = error as {
+    name?: string;
+    message?: string;
+    code?: string;
+    cause?: { code?: string; message?: string };
+  };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+    return providerFailure(vendor, { kind: 'timeout' }, 'could not be reached: no answer in time');
+  }
+  const code = e.cause?.code ?? e.code;
+  return providerFailure(
+    vendor,
+    { kind: 'network', code },
+    `could not be reached: ${code ?? e.cause?.message ?? e.message ?? String(error)}`,
+  );
 }

@@ -1,5 +1,5 @@
 import type { ContactKind } from '@tocsin/contracts';
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
 
 @Entity({ name: 'users' })
 export class User {
@@ -20,6 +20,8 @@ export class User {
 }
 
 @Entity({ name: 'contact_methods' })
+@Check('ck_contact_methods_kind', `"kind" IN ('email', 'sms', 'voice', 'push', 'webhook', 'slack')`)
+@Unique('uq_contact_methods_address', ['userId', 'kind', 'address'])
 export class ContactMethod {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_contact_methods' })
   id: string;
@@ -50,9 +52,16 @@ export class ContactMethod {
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_contact_methods_user' })
+  user?: User;
 }
 
 @Entity({ name: 'notification_rules' })
+@Check('ck_notification_rules_delay', `"delay_minutes" BETWEEN 0 AND 1440`)
+@Unique('uq_notification_rules', ['contactMethodId', 'delayMinutes'])
+@Index('ix_notification_rules_user', ['userId'])
 export class NotificationRule {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_notification_rules' })
   id: string;
@@ -68,6 +77,14 @@ export class NotificationRule {
 
   @Column({ type: 'boolean', default: false })
   notices: boolean;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_notification_rules_user' })
+  user?: User;
+
+  @ManyToOne(() => ContactMethod, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'contact_method_id', foreignKeyConstraintName: 'fk_notification_rules_method' })
+  contactMethod?: ContactMethod;
 }
 
 @Entity({ name: 'teams' })
@@ -86,10 +103,19 @@ export class Team {
 }
 
 @Entity({ name: 'team_members' })
+@Index('ix_team_members_user', ['userId'])
 export class TeamMember {
   @PrimaryColumn({ name: 'team_id', type: 'uuid', primaryKeyConstraintName: 'pk_team_members' })
   teamId: string;
 
   @PrimaryColumn({ name: 'user_id', type: 'uuid', primaryKeyConstraintName: 'pk_team_members' })
   userId: string;
+
+  @ManyToOne(() => Team, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'team_id', foreignKeyConstraintName: 'fk_team_members_team' })
+  team?: Team;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_team_members_user' })
+  user?: User;
 }

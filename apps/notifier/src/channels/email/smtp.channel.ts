@@ -1,6 +1,14 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
-import { ProviderError, type Channel, type Destination, type Notice, type Sent } from '../channel';
+import {
+  networkFailure,
+  providerFailure,
+  ProviderError,
+  type Channel,
+  type Destination,
+  type Notice,
+  type Sent,
+} from '../channel';
 import { html, plainText, subject } from '../render';
 
 export interface SmtpOptions {
@@ -65,16 +73,16 @@ export class SmtpChannel implements Channel {
 /** SMTP 5xx answers are permanent (a refused recipient); 4xx and connection trouble are not. */
 function smtpFailure(error: unknown): ProviderError {
   const e = error as { responseCode?: number; response?: string; message?: string; code?: string };
+  const vendor = 'the mail server';
   if (typeof e.responseCode === 'number') {
-    return new ProviderError(
-      `the mail server answered ${e.responseCode}: ${(e.response ?? e.message ?? '').slice(0, 300)}`,
-      e.responseCode < 500,
-      e.responseCode,
+    return providerFailure(
+      vendor,
+      { kind: 'smtp', code: e.responseCode },
+      `answered ${e.responseCode}: ${e.response ?? e.message ?? ''}`,
     );
   }
-  const authFailed = e.code === 'EAUTH';
-  return new ProviderError(
-    `the mail server could not take the message: ${(e.message ?? String(error)).slice(0, 300)}`,
-    !authFailed,
-  );
+  // A refused login is not fixed by trying again; it needs the operator.
+  if (e.code === 'EAUTH')
+    return new ProviderError(`${vendor} refused the login: ${e.message ?? ''}`.slice(0, 300), false);
+  return networkFailure(vendor, error);
 }

@@ -82,9 +82,6 @@ export class WebPushChannel implements Channel {
       throw networkFailure('the push service', error);
     }
     const text = await response.text().catch(() => '');
-    if (response.status === 404 || response.status === 410) {
-      throw new ProviderError(`the push subscription is gone (${response.status})`, false, response.status);
-    }
     if (!response.ok)
       throw httpFailure(
         'the push service',
