@@ -15,7 +15,8 @@ export class Tocsin {
   installation!: TestInstallation;
   private pg?: Client;
 
-  async start(tag: string): Promise<void> {
+  /** Starts every service; `env` adds settings (SMTP_URL, TWILIO_*, …) for all of them. */
+  async start(tag: string, env: Record<string, string> = {}): Promise<void> {
     this.installation = await createTestInstallation(tag);
     this.fleet = new ServiceFleet(
       {
@@ -24,6 +25,7 @@ export class Tocsin {
         TOCSIN_PREFIX: this.installation.prefix,
         TOCSIN_ADMIN_KEY: this.adminKey,
         LOG_LEVEL: 'info',
+        ...env,
       },
       this.installation.prefix,
     );

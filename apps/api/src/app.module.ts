@@ -9,6 +9,8 @@ import { RpcGateway } from './gateway/rpc.gateway';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { MaintenanceController } from './maintenance/maintenance.controller';
+import { ActionsController } from './paging/actions.controller';
+import { NotificationsController } from './paging/notifications.controller';
 import { TeamsController } from './people/teams.controller';
 import { UsersController } from './people/users.controller';
 import { SCHEMA } from './schema';
@@ -34,6 +36,8 @@ export const SERVICE = 'api';
     MaintenanceController,
     UsersController,
     TeamsController,
+    NotificationsController,
+    ActionsController,
   ],
   providers: [ApiKeyGuard, RpcGateway],
 })

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ApiSettings } from '@tocsin/config';
-import { runService } from '@tocsin/platform';
+import { formFields, runService } from '@tocsin/platform';
 import { AppModule, SERVICE } from './app.module';
 
 void runService({
@@ -9,4 +9,14 @@ void runService({
   settings: ApiSettings,
   transport: false,
   port: (app) => app.get(ApiSettings).API_PORT,
+  configure: (app) => {
+    // Twilio posts SMS replies as a form; nothing else here takes one.
+    app.useBodyParser(
+      'application/x-www-form-urlencoded',
+      { bodyLimit: 64 * 1024 },
+      (_request, body, done) => {
+        done(null, formFields(body));
+      },
+    );
+  },
 });

@@ -7,7 +7,7 @@ import { TwilioClient } from '../src/channels/twilio/twilio.client';
 import { VoiceChannel } from '../src/channels/twilio/voice.channel';
 import { WebPushChannel, type PushPayload } from '../src/channels/web-push/web-push.channel';
 import { SlackChannel, WebhookChannel, type WebhookBody } from '../src/channels/webhook/webhook.channel';
-import { HttpReceiver, PushSubscriber, SmtpReceiver, verifyVapid } from './receivers';
+import { HttpReceiver, PushSubscriber, SmtpReceiver, verifyVapid } from '@tocsin/testing';
 
 const notice = (overrides: Partial<Notice> = {}): Notice => ({
   kind: 'page',

@@ -88,7 +88,10 @@ export function parseEnvelope<P extends object>(messageType: MessageType<P>, raw
   }
   if (problems.length > 0) throw new InvalidMessageError(messageType.type, problems);
   const payload = plainToInstance(messageType.payload, envelope.payload);
-  const payloadProblems = flattenErrors(validateSync(payload, { ...LEAN, forbidUnknownValues: true }), 'payload');
+  const payloadProblems = flattenErrors(
+    validateSync(payload, { ...LEAN, forbidUnknownValues: true }),
+    'payload',
+  );
   if (payloadProblems.length > 0) throw new InvalidMessageError(messageType.type, payloadProblems);
   envelope.payload = payload;
   return envelope;

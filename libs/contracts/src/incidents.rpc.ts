@@ -33,7 +33,14 @@ export class ListIncidentsRequest extends PageQuery {
   until?: string;
 }
 
-/** Who acts on an incident through the api: the name of their api key. */
+/** Where a person's action on an incident came from. */
+export const ACTION_SOURCES = ['api', 'link', 'sms'] as const;
+export type ActionSource = (typeof ACTION_SOURCES)[number];
+
+/**
+ * Who acts on an incident: the name of their api key, or for a link or an SMS reply from a page,
+ * the name of the person paged. Timelines show `<via>:<actor>`.
+ */
 export class IncidentActionRequest {
   @IsUUID()
   id: string;
@@ -41,6 +48,10 @@ export class IncidentActionRequest {
   @IsString()
   @Length(1, 200)
   actor: string;
+
+  @IsOptional()
+  @IsIn(ACTION_SOURCES)
+  via?: ActionSource;
 }
 
 export class NoteBody {

@@ -16,6 +16,8 @@ import {
 } from 'class-validator';
 import { defineMessage } from './envelope';
 import { INCIDENT_CHANGES, type IncidentChange } from './names';
+import { NOTICE_KINDS, type NoticeKind } from './paging.rpc';
+import { CONTACT_KINDS, type ContactKind } from './people.rpc';
 import {
   EVENT_ACTIONS,
   HOOK_ROUTES,
@@ -343,3 +345,34 @@ export class IntegrationIndexEntryV1 {
   @IsISO8601({ strict: true })
   debugUntil?: string;
 }
+
+/** notifier → anyone (`notifications.<sent|failed>.<incidentId>`): a delivery reached its end. */
+export class NotificationResultV1 {
+  @IsUUID()
+  deliveryId: string;
+
+  @IsUUID()
+  incidentId: string;
+
+  @IsIn(NOTICE_KINDS)
+  notice: NoticeKind;
+
+  @IsUUID()
+  userId: string;
+
+  @IsIn(CONTACT_KINDS)
+  channel: ContactKind;
+
+  @IsIn(['sent', 'failed'])
+  status: 'sent' | 'failed';
+
+  @IsInt()
+  @Min(1)
+  attempts: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  error?: string;
+}
+export const NotificationResult = defineMessage('notification.result', 1, NotificationResultV1);

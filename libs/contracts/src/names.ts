@@ -210,6 +210,10 @@ export const RPC = {
     getTeam: 'rpc.notifier.teams.get',
     updateTeam: 'rpc.notifier.teams.update',
     deleteTeam: 'rpc.notifier.teams.delete',
+    listNotifications: 'rpc.notifier.notifications.list',
+    describeAction: 'rpc.notifier.actions.describe',
+    performAction: 'rpc.notifier.actions.perform',
+    smsReply: 'rpc.notifier.sms.reply',
   },
 } as const;
 

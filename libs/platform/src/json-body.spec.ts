@@ -1,5 +1,5 @@
 import { HttpError } from './http-error.filter';
-import { MAX_JSON_DEPTH, parseJsonBody } from './json-body';
+import { formFields, MAX_JSON_DEPTH, parseJsonBody } from './json-body';
 
 function reason(raw: string | Buffer): string {
   try {
@@ -34,5 +34,22 @@ describe('parseJsonBody', () => {
     expect(parseJsonBody(Buffer.from(at(MAX_JSON_DEPTH)))).toBeDefined();
     expect(reason(at(MAX_JSON_DEPTH + 1))).toMatch(/deeper than 100 levels/);
     expect(reason(`{"a":${'{"b":'.repeat(50_000)}1${'}'.repeat(50_000)}}`)).toMatch(/deeper than 100/);
+  });
+});
+
+describe('formFields', () => {
+  it('reads the first value of each field', () => {
+    expect(formFields(Buffer.from('From=%2B14155550100&Body=1a&Body=again'))).toEqual({
+      From: '+14155550100',
+      Body: '1a',
+    });
+  });
+
+  it('refuses bodies that are not UTF-8, too many fields, and __proto__', () => {
+    expect(() => formFields(Buffer.from([0x42, 0x3d, 0xff]))).toThrow('the body is not valid UTF-8');
+    expect(() => formFields(Array.from({ length: 201 }, (_, i) => `f${i}=1`).join('&'))).toThrow(
+      'the form has more than 200 fields',
+    );
+    expect(() => formFields('__proto__=x')).toThrow('the form has a field named __proto__');
   });
 });

@@ -56,3 +56,28 @@ function checkShape(root: unknown): void {
     }
   }
 }
+
+/** Most fields a form body may have. */
+export const MAX_FORM_FIELDS = 200;
+
+/**
+ * Reads an application/x-www-form-urlencoded body into its fields (the first value of each name).
+ * Refuses, with 400, bodies that are not UTF-8, that have too many fields, or a `__proto__` field.
+ */
+export function formFields(raw: Buffer | string): Record<string, string> {
+  let text: string;
+  try {
+    text = typeof raw === 'string' ? raw : utf8.decode(raw);
+  } catch {
+    throw new HttpError(400, 'the body is not valid UTF-8');
+  }
+  const fields: Record<string, string> = {};
+  let count = 0;
+  for (const [name, value] of new URLSearchParams(text)) {
+    count += 1;
+    if (count > MAX_FORM_FIELDS) throw new HttpError(400, `the form has more than ${MAX_FORM_FIELDS} fields`);
+    if (name === '__proto__') throw new HttpError(400, 'the form has a field named __proto__');
+    if (!Object.prototype.hasOwnProperty.call(fields, name)) fields[name] = value;
+  }
+  return fields;
+}

@@ -4,3 +4,4 @@ export * from './isolation';
 export * from './ports';
 export * from './service-processes';
 export * from './schema-drift';
+export * from './receivers';

@@ -58,7 +58,7 @@ export class IncidentActionsService {
   }
 
   private async act(request: IncidentActionRequest, action: Intervention): Promise<IncidentDetailView> {
-    const actor = `api:${request.actor}`;
+    const actor = `${request.via ?? 'api'}:${request.actor}`;
     const actionId = uuidv7();
     const change = await this.dataSource.transaction(async (em): Promise<IncidentChangedV1 | null> => {
       const incidents = new IncidentRepository(em);

@@ -1,11 +1,8 @@
-import type { ContactKind, IncidentSnapshotV1 } from '@tocsin/contracts';
+import type { ContactKind, IncidentSnapshotV1, NoticeKind } from '@tocsin/contracts';
 import { classifyAnswer, type ProviderAnswer } from '../delivery/provider-answer';
 
 /** The ways a person can be reached (CONTACT_KINDS); one channel, and one vendor folder, each. */
 export type ChannelKind = ContactKind;
-
-/** Why a message goes out. */
-export type NoticeKind = 'page' | 'acknowledged' | 'resolved';
 
 /** What one delivery says, whatever the channel. */
 export interface Notice {

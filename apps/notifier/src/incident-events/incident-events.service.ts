@@ -2,18 +2,23 @@ import { Injectable } from '@nestjs/common';
 import { CONSUMERS, type IncidentChangedV1 } from '@tocsin/contracts';
 import { Inbox } from '@tocsin/persistence';
 import { PinoLogger } from 'nestjs-pino';
+import { PagingService } from '../paging/paging.service';
 import { IncidentEvent } from './incident-event.entity';
 
 @Injectable()
 export class IncidentEventsService {
   constructor(
     private readonly inbox: Inbox,
+    private readonly paging: PagingService,
     private readonly logger: PinoLogger,
   ) {}
 
-  /** Records an incident change once, however often it is delivered. */
+  /**
+   * Records an incident change once, however often it is delivered, and in the same transaction
+   * starts or stops paging for it: a redelivered change pages nobody twice.
+   */
   async record(change: IncidentChangedV1, messageId: string): Promise<void> {
-    const { applied } = await this.inbox.applyOnce(
+    const { applied, result } = await this.inbox.applyOnce(
       CONSUMERS.notifierIncidents.durable,
       messageId,
       async (em) => {
@@ -23,10 +28,14 @@ export class IncidentEventsService {
           change: change.change,
           title: change.incident.title,
         });
-        return null;
+        return this.paging.onChange(em, change, messageId);
       },
     );
-    if (applied)
-      this.logger.info({ incidentId: change.incident.id, change: change.change }, 'incident change received');
+    if (!applied) return;
+    this.logger.info(
+      { incidentId: change.incident.id, change: change.change, paging: result },
+      'incident change received',
+    );
+    if (result === 'started') this.paging.nudge();
   }
 }

@@ -1,0 +1,80 @@
+import { Controller, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiSettings } from '@tocsin/config';
+import { RPC, type ActionView, type SmsReplyView } from '@tocsin/contracts';
+import { HttpError } from '@tocsin/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RpcGateway } from '../gateway/rpc.gateway';
+import { confirmPage, donePage, problemPage, twimlMessage } from './pages';
+
+const TOKEN = /^[A-Za-z0-9_-]{1,900}\.[A-Za-z0-9_-]{1,100}$/;
+
+/**
+ * What people reach from a page without logging in: the acknowledge and resolve links (a GET
+ * shows what the link does, a POST does it) and Twilio's inbound-SMS webhook for replies. These
+ * routes check the link's signature or Twilio's, not an api key.
+ */
+@Controller('v1')
+export class ActionsController {
+  constructor(
+    private readonly gateway: RpcGateway,
+    private readonly settings: ApiSettings,
+  ) {}
+
+  @Get('actions/:token')
+  async confirm(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
+    await this.html(reply, token, async () =>
+      confirmPage(await this.gateway.call<ActionView>(RPC.notifier.describeAction, { token }), token),
+    );
+  }
+
+  @Post('actions/:token')
+  async perform(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
+    await this.html(reply, token, async () =>
+      donePage(await this.gateway.call<ActionView>(RPC.notifier.performAction, { token })),
+    );
+  }
+
+  /** Set this URL (under TOCSIN_API_URL) as the number's "A message comes in" webhook in Twilio. */
+  @Post('providers/twilio/sms')
+  @HttpCode(200)
+  @Header('content-type', 'text/xml; charset=utf-8')
+  async sms(@Req() request: FastifyRequest): Promise<string> {
+    const params = request.body;
+    if (!isForm(params))
+      throw new HttpError(400, 'expected an application/x-www-form-urlencoded body, as Twilio sends');
+    const signature = request.headers['x-twilio-signature'];
+    const answer = await this.gateway.call<SmsReplyView>(RPC.notifier.smsReply, {
+      url: new URL('/v1/providers/twilio/sms', this.settings.TOCSIN_API_URL).toString(),
+      params,
+      signature: typeof signature === 'string' ? signature : '',
+    });
+    return twimlMessage(answer.message);
+  }
+
+  private async html(reply: FastifyReply, token: string, render: () => Promise<string>): Promise<void> {
+    void reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
+    if (!TOKEN.test(token)) {
+      await reply.status(404).send(problemPage(404, 'This link is not one Tocsin made.'));
+      return;
+    }
+    try {
+      await reply.status(200).send(await render());
+    } catch (error) {
+      if (error instanceof HttpError) {
+        const status = error.getStatus();
+        await reply.status(status).send(problemPage(status, error.message));
+        return;
+      }
+      throw error;
+    }
+  }
+}
+
+function isForm(body: unknown): body is Record<string, string> {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    !Array.isArray(body) &&
+    Object.values(body).every((v) => typeof v === 'string')
+  );
+}

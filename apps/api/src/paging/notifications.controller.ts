@@ -1,0 +1,25 @@
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { ListNotificationsRequest, RPC, type NotificationView, type Page } from '@tocsin/contracts';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { RpcGateway } from '../gateway/rpc.gateway';
+import { UUID_PARAM } from '../gateway/uuid-param.pipe';
+
+/** The delivery log: every page and notice with its state, attempts and the provider's answer. */
+@Controller('v1')
+@UseGuards(ApiKeyGuard)
+export class NotificationsController {
+  constructor(private readonly gateway: RpcGateway) {}
+
+  @Get('notifications')
+  list(@Query() query: ListNotificationsRequest): Promise<Page<NotificationView>> {
+    return this.gateway.call(RPC.notifier.listNotifications, query);
+  }
+
+  @Get('incidents/:id/notifications')
+  forIncident(
+    @Param('id', UUID_PARAM) incidentId: string,
+    @Query() query: ListNotificationsRequest,
+  ): Promise<Page<NotificationView>> {
+    return this.gateway.call(RPC.notifier.listNotifications, { ...query, incidentId });
+  }
+}

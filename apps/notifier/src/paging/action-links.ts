@@ -1,0 +1,115 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { NotifierSettings } from '@tocsin/config';
+import { RpcFailure } from '@tocsin/messaging';
+import { DataSource } from 'typeorm';
+
+/** How long the links in a page work. */
+export const ACTION_LINK_HOURS = 24;
+
+export type LinkAction = 'acknowledge' | 'resolve';
+
+/** What a link carries, signed. */
+export interface ActionClaims {
+  incidentId: string;
+  action: LinkAction;
+  userId: string;
+  /** Expiry, ms since the epoch. */
+  expiresAt: number;
+}
+
+const KEY_NAME = 'action-links';
+
+/**
+ * Links in pages that act on one incident without a login: `<TOCSIN_API_URL>/v1/actions/<token>`,
+ * the token being the claims (incident, action, person, expiry) and their HMAC-SHA256 under a key
+ * the notifier makes at first start and keeps in its schema. Checked in constant time.
+ */
+@Injectable()
+export class ActionLinks {
+  private key?: Promise<Buffer>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly settings: NotifierSettings,
+  ) {}
+
+  /** The acknowledge, resolve and view links of a page to `userId`. */
+  async forPage(
+    incidentId: string,
+    userId: string,
+    now = Date.now(),
+  ): Promise<{ view: string; acknowledge: string; resolve: string }> {
+    const expiresAt = now + ACTION_LINK_HOURS * 3600_000;
+    const [acknowledge, resolve] = await Promise.all(
+      (['acknowledge', 'resolve'] as const).map((action) =>
+        this.sign({ incidentId, action, userId, expiresAt }),
+      ),
+    );
+    return {
+      view: this.view(incidentId),
+      acknowledge: this.url(acknowledge as string),
+      resolve: this.url(resolve as string),
+    };
+  }
+
+  /** The incident's page in the console. */
+  view(incidentId: string): string {
+    return new URL(`/#/incidents/${incidentId}`, this.settings.TOCSIN_API_URL).toString();
+  }
+
+  async sign(claims: ActionClaims): Promise<string> {
+    const payload = Buffer.from(
+      JSON.stringify({ i: claims.incidentId, a: claims.action, u: claims.userId, e: claims.expiresAt }),
+    ).toString('base64url');
+    return `${payload}.${await this.mac(payload)}`;
+  }
+
+  /** The claims of a token this notifier signed; 404 for anything else, 410 once expired. */
+  async verify(token: string, now = Date.now()): Promise<ActionClaims> {
+    const [payload, mac] = token.split('.');
+    const invalid = new RpcFailure(404, 'not_found', 'this link is not one Tocsin made');
+    if (!payload || !mac) throw invalid;
+    const expected = Buffer.from(await this.mac(payload));
+    const given = Buffer.from(mac);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid;
+    const raw = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+      i: string;
+      a: LinkAction;
+      u: string;
+      e: number;
+    };
+    if (raw.e <= now)
+      throw new RpcFailure(410, 'expired', 'this link has expired; open the incident in Tocsin');
+    return { incidentId: raw.i, action: raw.a, userId: raw.u, expiresAt: raw.e };
+  }
+
+  private url(token: string): string {
+    return new URL(`/v1/actions/${token}`, this.settings.TOCSIN_API_URL).toString();
+  }
+
+  private async mac(payload: string): Promise<string> {
+    return createHmac('sha256', await this.signingKey())
+      .update(payload)
+      .digest('base64url');
+  }
+
+  private signingKey(): Promise<Buffer> {
+    this.key ??= (async () => {
+      // Every replica inserts its candidate; the first one stored wins and all read it back.
+      await this.dataSource.query(
+        `INSERT INTO "notifier"."secrets" ("name", "value") VALUES ($1, $2) ON CONFLICT ("name") DO NOTHING`,
+        [KEY_NAME, randomBytes(32).toString('base64url')],
+      );
+      const rows: { value: string }[] = await this.dataSource.query(
+        `SELECT "value" FROM "notifier"."secrets" WHERE "name" = $1`,
+        [KEY_NAME],
+      );
+      return Buffer.from((rows[0] as { value: string }).value, 'base64url');
+    })().catch((error: unknown) => {
+      this.key = undefined;
+      throw error;
+    });
+    return this.key;
+  }
+}
