@@ -5,3 +5,5 @@ export * from './messages';
 export * from './rpc';
 export * from './incidents.rpc';
 export * from './partition';
+export * from './deploys';
+export * from './deploys.rpc';
