@@ -6,10 +6,13 @@ import { HealthModule, loggingParams } from '@tocsin/platform';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { RpcGateway } from './gateway/rpc.gateway';
+import { DeploysController } from './deploys/deploys.controller';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { MaintenanceController } from './maintenance/maintenance.controller';
 import { SCHEMA } from './schema';
+import { ServiceSuggestionsController } from './service-suggestions/service-suggestions.controller';
+import { ServicesController } from './services/services.controller';
 import { TemplatesController } from './templates/templates.controller';
 
 export const SERVICE = 'api';
@@ -25,7 +28,15 @@ export const SERVICE = 'api';
     PersistenceModule.forRoot(ApiSettings, SCHEMA),
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
-  controllers: [IntegrationsController, TemplatesController, IncidentsController, MaintenanceController],
+  controllers: [
+    IntegrationsController,
+    TemplatesController,
+    IncidentsController,
+    MaintenanceController,
+    ServicesController,
+    ServiceSuggestionsController,
+    DeploysController,
+  ],
   providers: [ApiKeyGuard, RpcGateway],
 })
 export class AppModule {}
