@@ -571,6 +571,31 @@ describe('deploys over HTTP', () => {
     ).toContain(stray?.id);
     expect((await tocsin.api('GET', '/v1/service-suggestions?status=maybe')).status).toBe(400);
 
+    expect((await post(deploy('ledger-worker', 1))).body).toEqual(NO_SERVICE('ledger-worker'));
+    const worker = await expectEventually(async () => {
+      const found = (await get<Page<ServiceSuggestionView>>('/v1/service-suggestions')).items.find(
+        (s) => s.alias === 'ledger-worker',
+      );
+      expect(found).toBeDefined();
+      return found as ServiceSuggestionView;
+    });
+    const both = await tocsin.api('POST', `/v1/service-suggestions/${worker.id}/accept`, {
+      serviceId: ledger.id,
+      name: 'worker',
+    });
+    expect(both.status).toBe(400);
+    const joined = await tocsin.api('POST', `/v1/service-suggestions/${worker.id}/accept`, {
+      serviceId: ledger.id,
+    });
+    expect(joined).toMatchObject({
+      status: 200,
+      body: {
+        linkedDeploys: 1,
+        service: { id: ledger.id, aliases: ['ledger', 'ledger-api', 'ledger-worker'] },
+      },
+    });
+    expect((await deploysOf('service=ledger-worker'))[0]?.serviceId).toBe(ledger.id);
+
     const removed = await tocsin.api('DELETE', `/v1/services/${ledger.id}`);
     expect(removed.status).toBe(204);
     expect((await deploysOf('sha=abcdef01'))[0]?.serviceId).toBeNull();
