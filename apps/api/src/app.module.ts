@@ -6,6 +6,7 @@ import { HealthModule, loggingParams } from '@tocsin/platform';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { RpcGateway } from './gateway/rpc.gateway';
+import { DeploysController } from './deploys/deploys.controller';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { MaintenanceController } from './maintenance/maintenance.controller';
@@ -14,6 +15,8 @@ import { NotificationsController } from './paging/notifications.controller';
 import { TeamsController } from './people/teams.controller';
 import { UsersController } from './people/users.controller';
 import { SCHEMA } from './schema';
+import { ServiceSuggestionsController } from './service-suggestions/service-suggestions.controller';
+import { ServicesController } from './services/services.controller';
 import { TemplatesController } from './templates/templates.controller';
 
 export const SERVICE = 'api';
@@ -38,6 +41,9 @@ export const SERVICE = 'api';
     TeamsController,
     NotificationsController,
     ActionsController,
+    ServicesController,
+    ServiceSuggestionsController,
+    DeploysController,
   ],
   providers: [ApiKeyGuard, RpcGateway],
 })

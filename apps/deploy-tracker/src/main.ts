@@ -1,12 +1,5 @@
 import 'reflect-metadata';
-import { DeployTrackerSettings } from '@tocsin/config';
 import { runService } from '@tocsin/platform';
-import { AppModule, SERVICE } from './app.module';
+import { DEPLOY_TRACKER_SERVICE } from './deploy-tracker.options';
 
-void runService({
-  name: SERVICE,
-  module: AppModule,
-  settings: DeployTrackerSettings,
-  transport: true,
-  port: (app) => app.get(DeployTrackerSettings).DEPLOY_TRACKER_PORT,
-});
+void runService(DEPLOY_TRACKER_SERVICE);

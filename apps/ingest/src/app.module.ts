@@ -4,8 +4,12 @@ import { MessagingModule, NatsLifecycle } from '@tocsin/messaging';
 import { HealthModule, loggingParams } from '@tocsin/platform';
 import { LoggerModule } from 'nestjs-pino';
 import { Clock } from './clock';
+import { AliasIndexService } from './deploys/alias-index.service';
+import { DeployStoreService } from './deploys/deploy-store.service';
+import { DeploysController } from './deploys/deploys.controller';
 import { HookStoreService } from './hooks/hook-store.service';
 import { HooksController } from './hooks/hooks.controller';
+import { ChangeEventsController } from './pagerduty/change-events.controller';
 import { PagerDutyController } from './pagerduty/pagerduty.controller';
 import { TokenIndexService } from './tokens/token-index.service';
 
@@ -15,7 +19,11 @@ export const SERVICE = 'ingest';
 @Module({ providers: [TokenIndexService], exports: [TokenIndexService] })
 export class TokensModule {}
 
-/** No database here: tokens come from the KV index, hooks go to JetStream. */
+@Global()
+@Module({ providers: [AliasIndexService], exports: [AliasIndexService] })
+export class AliasesModule {}
+
+/** No database here: tokens and aliases come from KV indexes, hooks and deploys go to JetStream. */
 @Module({
   imports: [
     ConfigModule.forRoot(IngestSettings),
@@ -25,9 +33,14 @@ export class TokensModule {}
     }),
     MessagingModule.forRoot(SERVICE, IngestSettings),
     TokensModule,
-    HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, tokens: TokenIndexService }),
+    AliasesModule,
+    HealthModule.forRoot(SERVICE, {
+      nats: NatsLifecycle,
+      tokens: TokenIndexService,
+      aliases: AliasIndexService,
+    }),
   ],
-  controllers: [HooksController, PagerDutyController],
-  providers: [Clock, HookStoreService],
+  controllers: [HooksController, PagerDutyController, DeploysController, ChangeEventsController],
+  providers: [Clock, HookStoreService, DeployStoreService],
 })
 export class AppModule {}

@@ -89,6 +89,16 @@ export class DeployTrackerSettings extends DatabaseSettings {
   @Min(1)
   @Max(65535)
   DEPLOY_TRACKER_PORT = 9103;
+
+  /**
+   * How long before an incident opens a deploy of its service counts as a suspect, in minutes; also
+   * the window in which an incident makes a deploy count as failed in the service metrics.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'DEPLOY_SUSPECT_WINDOW_MINUTES must be a whole number of minutes from 1 to 10080' })
+  @Min(1, { message: 'DEPLOY_SUSPECT_WINDOW_MINUTES must be a whole number of minutes from 1 to 10080' })
+  @Max(10_080, { message: 'DEPLOY_SUSPECT_WINDOW_MINUTES must be a whole number of minutes from 1 to 10080' })
+  DEPLOY_SUSPECT_WINDOW_MINUTES = 120;
 }
 
 export class NotifierSettings extends DatabaseSettings {

@@ -7,3 +7,5 @@ export * from './incidents.rpc';
 export * from './partition';
 export * from './people.rpc';
 export * from './paging.rpc';
+export * from './deploys';
+export * from './deploys.rpc';

@@ -245,6 +245,15 @@ export class IncidentSnapshotV1 {
   @MaxLength(200)
   service?: string | null;
 
+  /**
+   * The environment the incident concerns, when its events name one; deploy-tracker then takes only
+   * the deploys of that environment (or of none) as suspects.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  environment?: string | null;
+
   @IsOptional()
   @IsString()
   description?: string | null;
@@ -344,6 +353,11 @@ export class IntegrationIndexEntryV1 {
   @IsOptional()
   @IsISO8601({ strict: true })
   debugUntil?: string;
+
+  /** The integration's service: PagerDuty change events sent with its token are deploys of it. */
+  @IsOptional()
+  @IsUUID()
+  serviceId?: string;
 }
 
 /** notifier → anyone (`notifications.<sent|failed>.<incidentId>`): a delivery reached its end. */

@@ -80,7 +80,9 @@ export const STREAMS = {
     name: 'deploys',
     subjects: [SUBJECT_FILTERS.deploysReceived, SUBJECT_FILTERS.deploysRecorded],
     maxAgeMs: 7 * DAY,
-    duplicateWindowMs: 10 * MINUTE,
+    // A deploy's Nats-Msg-Id comes from its dedup_id: a pipeline that posts the same deploy again
+    // within a day gets `duplicate_deploy` from the stream itself (deploy-tracker's table after that).
+    duplicateWindowMs: DAY,
   },
   incidents: {
     name: 'incidents',
@@ -158,6 +160,8 @@ export const CONSUMERS = {
   incidentStateDeploys: consumer('incident-state-deploys', 'deploys', SUBJECT_FILTERS.deploysRecorded),
   deployTrackerDeploys: consumer('deploy-tracker-deploys', 'deploys', SUBJECT_FILTERS.deploysReceived),
   notifierIncidents: consumer('notifier-incidents', 'incidents', SUBJECT_FILTERS.incidents),
+  /** Incidents opening and resolving, for suspect deploys and the service metrics. */
+  deployTrackerIncidents: consumer('deploy-tracker-incidents', 'incidents', SUBJECT_FILTERS.incidents),
 } as const satisfies Record<string, ConsumerDefinition>;
 
 export type ConsumerKey = keyof typeof CONSUMERS;
@@ -166,6 +170,8 @@ export type ConsumerKey = keyof typeof CONSUMERS;
 export const KV_BUCKETS = {
   /** sha256(token) → IntegrationIndexEntry; written by normalize, read (watched) by ingest. */
   integrations: 'integrations',
+  /** sha256(aliasKey(alias)) → ServiceAliasEntryV1; written by deploy-tracker, watched by ingest. */
+  serviceAliases: 'service-aliases',
 } as const;
 
 /** Request/reply subjects (core NATS) from api to the services that own the data. */
@@ -214,6 +220,21 @@ export const RPC = {
     describeAction: 'rpc.notifier.actions.describe',
     performAction: 'rpc.notifier.actions.perform',
     smsReply: 'rpc.notifier.sms.reply',
+  },
+  deployTracker: {
+    createService: 'rpc.deploy-tracker.services.create',
+    listServices: 'rpc.deploy-tracker.services.list',
+    getService: 'rpc.deploy-tracker.services.get',
+    updateService: 'rpc.deploy-tracker.services.update',
+    deleteService: 'rpc.deploy-tracker.services.delete',
+    serviceMetrics: 'rpc.deploy-tracker.services.metrics',
+    listSuggestions: 'rpc.deploy-tracker.suggestions.list',
+    acceptSuggestion: 'rpc.deploy-tracker.suggestions.accept',
+    dismissSuggestion: 'rpc.deploy-tracker.suggestions.dismiss',
+    listDeploys: 'rpc.deploy-tracker.deploys.list',
+    getDeploy: 'rpc.deploy-tracker.deploys.get',
+    /** The deploys that came shortly before an incident (its suspect deploys), nearest first. */
+    incidentSuspects: 'rpc.deploy-tracker.incidents.suspects',
   },
 } as const;
 

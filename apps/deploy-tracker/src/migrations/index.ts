@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { CreateCatalogAndDeploys1763700004100 } from './1763700004100-CreateCatalogAndDeploys';
 
-/** deploy-tracker's migrations, oldest first (its schema holds the inbox until deploys arrive). */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [];
+/** deploy-tracker's migrations, oldest first. */
+export const MIGRATIONS: (new () => MigrationInterface)[] = [CreateCatalogAndDeploys1763700004100];

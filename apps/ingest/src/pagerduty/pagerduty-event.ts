@@ -69,6 +69,32 @@ export function parsePagerDutyEvent(
   /** `X-Routing-Key`: older PagerDuty clients (pdpyras) send the key there instead of the body. */
   routingKeyHeader?: string,
 ): PagerDutyEventResult {
+  const read = readEventObject(contentTypeHeader, raw);
+  if (!read.ok) return read;
+  const parsed = read.event;
+
+  if (blank(parsed['routing_key']) && routingKeyHeader) parsed['routing_key'] = routingKeyHeader;
+  const errors = validate(parsed);
+  if (errors.length > 0) return { ok: false, status: 400, body: invalidEvent(errors) };
+
+  const eventAction = parsed['event_action'] as PagerDutyEventAction;
+  const given = parsed['dedup_key'];
+  const dedupKey = typeof given === 'string' && given.trim() !== '' ? given : newDedupKey();
+  const stored = { ...parsed, routing_key: REDACTED_ROUTING_KEY, dedup_key: dedupKey };
+  return {
+    ok: true,
+    routingKey: parsed['routing_key'] as string,
+    eventAction,
+    dedupKey,
+    body: JSON.stringify(stored),
+  };
+}
+
+/** The body as a JSON object, or PagerDuty's answer for a body that is not one (415, 400). */
+export function readEventObject(
+  contentTypeHeader: string | undefined,
+  raw: Buffer | undefined,
+): { ok: true; event: Record<string, unknown> } | { ok: false; status: 400 | 415; body: PagerDutyErrorBody } {
   const contentType = (contentTypeHeader ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (!(
     contentType === 'application/json' ||
@@ -97,22 +123,7 @@ export function parsePagerDutyEvent(
   if (!isObject(parsed)) {
     return { ok: false, status: 400, body: unrecognizedObject('the event must be a JSON object') };
   }
-
-  if (blank(parsed['routing_key']) && routingKeyHeader) parsed['routing_key'] = routingKeyHeader;
-  const errors = validate(parsed);
-  if (errors.length > 0) return { ok: false, status: 400, body: invalidEvent(errors) };
-
-  const eventAction = parsed['event_action'] as PagerDutyEventAction;
-  const given = parsed['dedup_key'];
-  const dedupKey = typeof given === 'string' && given.trim() !== '' ? given : newDedupKey();
-  const stored = { ...parsed, routing_key: REDACTED_ROUTING_KEY, dedup_key: dedupKey };
-  return {
-    ok: true,
-    routingKey: parsed['routing_key'] as string,
-    eventAction,
-    dedupKey,
-    body: JSON.stringify(stored),
-  };
+  return { ok: true, event: parsed };
 }
 
 /** Every rule the event breaks, in PagerDuty's words where its documentation gives them. */
@@ -161,7 +172,7 @@ export function validate(event: Record<string, unknown>): string[] {
   return errors;
 }
 
-function requiredString(
+export function requiredString(
   holder: Record<string, unknown>,
   key: string,
   label: string,
@@ -173,13 +184,13 @@ function requiredString(
   else optionalString(value, label, max, errors);
 }
 
-function optionalString(value: unknown, label: string, max: number, errors: string[]): void {
+export function optionalString(value: unknown, label: string, max: number, errors: string[]): void {
   if (value === undefined || value === null) return;
   if (typeof value !== 'string') errors.push(`'${label}' is invalid (must be a string)`);
   else if (value.length > max) errors.push(`'${label}' is too long (maximum is ${max} characters)`);
 }
 
-function contextList(
+export function contextList(
   value: unknown,
   label: string,
   required: string,
@@ -201,11 +212,11 @@ function contextList(
   });
 }
 
-function blank(value: unknown): boolean {
+export function blank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -213,7 +224,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 const ISO_TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)$/;
 
-function isIsoTimestamp(value: unknown): boolean {
+export function isIsoTimestamp(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   const m = ISO_TIMESTAMP.exec(value);
   if (!m) return false;

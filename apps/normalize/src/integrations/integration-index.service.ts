@@ -41,6 +41,7 @@ export class IntegrationIndexService implements OnApplicationBootstrap {
       ...(integration.debugUntil && integration.debugUntil.getTime() > Date.now()
         ? { debugUntil: integration.debugUntil.toISOString() }
         : {}),
+      ...(integration.serviceId ? { serviceId: integration.serviceId } : {}),
     };
     await (await this.bucket()).put(integration.tokenHash, JSON.stringify(entry));
   }
