@@ -104,7 +104,7 @@ describe('paging people over real protocols', () => {
     return expectEventually(async () => {
       const [incident] = await tocsin.incidents(`integrationId=${integration.id}`);
       expect(incident).toBeDefined();
-      return incident as IncidentView;
+      return incident;
     });
   }
 
@@ -186,7 +186,7 @@ describe('paging people over real protocols', () => {
     const sms = await expectEventually(() => {
       const [first] = smsTo('+14155550101');
       expect(first).toBeDefined();
-      return first as URLSearchParams;
+      return first;
     }, 20_000);
     expect(sms.get('Body')).toMatch(/Reply \d+a to acknowledge/);
 
@@ -237,7 +237,7 @@ describe('paging people over real protocols', () => {
     const sms = await expectEventually(() => {
       const [first] = smsTo('+14155550102');
       expect(first).toBeDefined();
-      return first as URLSearchParams;
+      return first;
     }, 20_000);
     const code = /Reply (\d+)a/.exec(sms.get('Body') ?? '')?.[1] as string;
 
@@ -256,7 +256,7 @@ describe('paging people over real protocols', () => {
     }, 20_000);
     const timestamp = hook.headers['x-tocsin-timestamp'] as string;
     const expected = Buffer.from(
-      `v1=${createHmac('sha256', dan.secrets[`${webhooks.url}/dan`] as string)
+      `v1=${createHmac('sha256', dan.secrets[`${webhooks.url}/dan`])
         .update(`${timestamp}.${hook.body.toString()}`)
         .digest('hex')}`,
     );

@@ -48,8 +48,8 @@ export class ActionLinks {
     );
     return {
       view: this.view(incidentId),
-      acknowledge: this.url(acknowledge as string),
-      resolve: this.url(resolve as string),
+      acknowledge: this.url(acknowledge),
+      resolve: this.url(resolve),
     };
   }
 
@@ -105,7 +105,7 @@ export class ActionLinks {
         `SELECT "value" FROM "notifier"."secrets" WHERE "name" = $1`,
         [KEY_NAME],
       );
-      return Buffer.from((rows[0] as { value: string }).value, 'base64url');
+      return Buffer.from((rows[0]).value, 'base64url');
     })().catch((error: unknown) => {
       this.key = undefined;
       throw error;

@@ -229,7 +229,8 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
           `${row.notice} will be retried`,
         );
         return;
-      default:
+      case 'failed':
+      case 'cancelled':
         await this.dataSource.query(
           `UPDATE "notifier"."deliveries" SET "status" = $2, "error" = $3, "lease_until" = NULL WHERE "id" = $1`,
           [row.id, outcome.status, outcome.error],
