@@ -6,3 +6,4 @@ export * from './rpc';
 export * from './incidents.rpc';
 export * from './partition';
 export * from './people.rpc';
+export * from './on-call.rpc';

@@ -210,6 +210,24 @@ export const RPC = {
     getTeam: 'rpc.notifier.teams.get',
     updateTeam: 'rpc.notifier.teams.update',
     deleteTeam: 'rpc.notifier.teams.delete',
+    createEscalationPolicy: 'rpc.notifier.escalation-policies.create',
+    listEscalationPolicies: 'rpc.notifier.escalation-policies.list',
+    getEscalationPolicy: 'rpc.notifier.escalation-policies.get',
+    updateEscalationPolicy: 'rpc.notifier.escalation-policies.update',
+    deleteEscalationPolicy: 'rpc.notifier.escalation-policies.delete',
+    /** Gaps and unreachable targets over the coming days; changes nothing. */
+    checkEscalationPolicy: 'rpc.notifier.escalation-policies.check',
+    createSchedule: 'rpc.notifier.schedules.create',
+    listSchedules: 'rpc.notifier.schedules.list',
+    getSchedule: 'rpc.notifier.schedules.get',
+    updateSchedule: 'rpc.notifier.schedules.update',
+    deleteSchedule: 'rpc.notifier.schedules.delete',
+    rotateScheduleFeedToken: 'rpc.notifier.schedules.rotate-feed-token',
+    scheduleOnCall: 'rpc.notifier.schedules.on-call',
+    scheduleShifts: 'rpc.notifier.schedules.shifts',
+    scheduleFeed: 'rpc.notifier.schedules.feed',
+    /** The feed for the token of a feed URL (calendar apps send no api key). */
+    scheduleFeedByToken: 'rpc.notifier.schedules.feed-by-token',
   },
 } as const;
 
