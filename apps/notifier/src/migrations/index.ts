@@ -1,5 +1,10 @@
 import { CreateIncidentEvents1763700002100 } from './1763700002100-CreateIncidentEvents';
 import { CreatePeople1763700002200 } from './1763700002200-CreatePeople';
+import { CreateOnCall1763700002300 } from './1763700002300-CreateOnCall';
 
 /** notifier's migrations, oldest first. */
-export const MIGRATIONS = [CreateIncidentEvents1763700002100, CreatePeople1763700002200];
+export const MIGRATIONS = [
+  CreateIncidentEvents1763700002100,
+  CreatePeople1763700002200,
+  CreateOnCall1763700002300,
+];
