@@ -9,6 +9,9 @@ import { RpcGateway } from './gateway/rpc.gateway';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { MaintenanceController } from './maintenance/maintenance.controller';
+import { EscalationPoliciesController } from './on-call/escalation-policies.controller';
+import { IcalController } from './on-call/ical.controller';
+import { SchedulesController } from './on-call/schedules.controller';
 import { TeamsController } from './people/teams.controller';
 import { UsersController } from './people/users.controller';
 import { SCHEMA } from './schema';
@@ -34,6 +37,9 @@ export const SERVICE = 'api';
     MaintenanceController,
     UsersController,
     TeamsController,
+    EscalationPoliciesController,
+    SchedulesController,
+    IcalController,
   ],
   providers: [ApiKeyGuard, RpcGateway],
 })
