@@ -329,6 +329,11 @@ describe('on call: schedules and escalation policies over HTTP', () => {
       expect({ path, status: refused.status }).toEqual({ path, status: 400 });
       expect((refused.body as Problem).details?.join('\n')).toMatch(reason);
     }
+    for (const list of ['/v1/schedules', '/v1/escalation-policies']) {
+      // A cursor of the right form that names no id: '["abc"]'.
+      const refused = await tocsin.api('GET', `${list}?cursor=WyJhYmMiXQ`);
+      expect({ list, status: refused.status }).toEqual({ list, status: 400 });
+    }
     expect((await tocsin.api('GET', `/v1/schedules/${MISSING}/on-call`)).status).toBe(404);
     expect((await tocsin.api('GET', '/v1/schedules/not-a-uuid')).status).toBe(400);
     const twin = await tocsin.api('POST', '/v1/schedules', berlinSchedule('BERLIN PRIMARY'));

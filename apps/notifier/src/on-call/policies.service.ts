@@ -25,7 +25,7 @@ import { validatePolicy } from '../escalation/escalation-policy';
 import { CHECK_DAYS, checkPolicy, type PolicyIssue } from '../escalation/policy-check';
 import { DAY, parseInstant } from '../schedules/local-time';
 import { PolicyRecord, StepRecord, TargetRecord } from './on-call.entities';
-import { existingIds, policyTargets, problemText } from './references-in-definitions';
+import { existingIds, isUuid, policyTargets, problemText } from './references-in-definitions';
 
 function conflict(message: string): RpcFailure {
   return new RpcFailure(409, 'conflict', message);
@@ -79,7 +79,7 @@ export class PoliciesService {
       .take(limit + 1);
     if (request.cursor) {
       const parts = decodeCursor(request.cursor);
-      if (!parts || typeof parts[0] !== 'string')
+      if (!parts || typeof parts[0] !== 'string' || !isUuid(parts[0]))
         throw RpcFailure.invalid(['cursor is not one this api handed out']);
       q.andWhere('p.id > :after', { after: parts[0] });
     }

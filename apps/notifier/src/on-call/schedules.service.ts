@@ -30,7 +30,13 @@ import { CompiledSchedules } from './compiled-schedules';
 import { hashFeedToken, newFeedToken } from './feed-token';
 import { ScheduleRecord, ScheduleUserRecord } from './on-call.entities';
 import { stillNamed } from './references';
-import { canonicalUserIds, existingIds, problemText, scheduleUsers } from './references-in-definitions';
+import {
+  canonicalUserIds,
+  existingIds,
+  isUuid,
+  problemText,
+  scheduleUsers,
+} from './references-in-definitions';
 
 /** `GET …/shifts` without `to`: a week. */
 const SHIFTS_DAYS = 7;
@@ -371,7 +377,7 @@ export class SchedulesService {
 function afterCursor(cursor: string | undefined): string | undefined {
   if (!cursor) return undefined;
   const parts = decodeCursor(cursor);
-  if (!parts || typeof parts[0] !== 'string')
+  if (!parts || typeof parts[0] !== 'string' || !isUuid(parts[0]))
     throw RpcFailure.invalid(['cursor is not one this api handed out']);
   return parts[0];
 }
