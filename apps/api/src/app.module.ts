@@ -12,6 +12,9 @@ import { IntegrationsController } from './integrations/integrations.controller';
 import { MaintenanceController } from './maintenance/maintenance.controller';
 import { ActionsController } from './paging/actions.controller';
 import { NotificationsController } from './paging/notifications.controller';
+import { EscalationPoliciesController } from './on-call/escalation-policies.controller';
+import { IcalController } from './on-call/ical.controller';
+import { SchedulesController } from './on-call/schedules.controller';
 import { TeamsController } from './people/teams.controller';
 import { UsersController } from './people/users.controller';
 import { SCHEMA } from './schema';
@@ -44,6 +47,9 @@ export const SERVICE = 'api';
     ServicesController,
     ServiceSuggestionsController,
     DeploysController,
+    EscalationPoliciesController,
+    SchedulesController,
+    IcalController,
   ],
   providers: [ApiKeyGuard, RpcGateway],
 })

@@ -9,3 +9,4 @@ export * from './people.rpc';
 export * from './paging.rpc';
 export * from './deploys';
 export * from './deploys.rpc';
+export * from './on-call.rpc';

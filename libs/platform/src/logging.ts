@@ -14,8 +14,8 @@ export const SECRET_HEADERS = [
   'x-twilio-signature',
 ];
 
-/** Paths whose last segment is a token: /hooks/{token}, /deploys/{token}. */
-const TOKEN_IN_PATH = /^(\/(?:hooks|deploys)\/)[^/?#]+/;
+/** Paths whose last segment is a token: /hooks/{token}, /deploys/{token}, /ical/{token} (schedule feeds). */
+const TOKEN_IN_PATH = /^(\/(?:hooks|deploys|ical)\/)[^/?#]+/;
 
 export function redactPath(url: string | undefined): string | undefined {
   return url?.replace(TOKEN_IN_PATH, '$1[redacted]');

@@ -105,7 +105,7 @@ export class ActionLinks {
         `SELECT "value" FROM "notifier"."secrets" WHERE "name" = $1`,
         [KEY_NAME],
       );
-      return Buffer.from((rows[0]).value, 'base64url');
+      return Buffer.from(rows[0].value, 'base64url');
     })().catch((error: unknown) => {
       this.key = undefined;
       throw error;

@@ -5,7 +5,7 @@ import { PeriodicTask } from '@tocsin/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { planStep } from '../escalation/escalation-plan';
-import { PagingDirectory } from './paging-directory';
+import { DirectoryService } from '../directory/directory.service';
 import { ChannelsService } from './channels.service';
 
 /** How often every replica looks for due escalation steps and deliveries (besides being nudged). */
@@ -39,7 +39,7 @@ export class PagingService implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly directory: PagingDirectory,
+    private readonly directory: DirectoryService,
     private readonly channels: ChannelsService,
     private readonly logger: PinoLogger,
   ) {}
@@ -171,10 +171,13 @@ export class PagingService implements OnApplicationBootstrap, OnApplicationShutd
       [now],
     );
     if (due.length === 0) return 0;
-    const directory = await this.directory.load((kind) => this.channels.configured(kind as never));
+    const { policies, directory } = await this.directory.load({
+      usable: (kind) => this.channels.configured(kind),
+      policyIds: [...new Set(due.map((e) => e.policy_id))],
+    });
     let queued = 0;
     for (const e of due) {
-      const policy = await this.directory.policy(e.policy_id);
+      const policy = policies.get(e.policy_id.toLowerCase());
       if (!policy || e.step >= policy.steps.length || e.repeat > policy.repeat) {
         await this.finish(
           em,

@@ -19,17 +19,11 @@ import {
 } from '@tocsin/contracts';
 import { RpcFailure, uuidv7 } from '@tocsin/messaging';
 import { decodeCursor, encodeCursor } from '@tocsin/persistence';
-import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { validateContactAddress, type ContactAddress } from '../contacts/contact-method';
+import { isForeignKeyViolation, isUniqueViolation } from '../database-errors';
+import { stillNamed } from '../on-call/references';
 import { ContactMethod, NotificationRule, Team, TeamMember, User } from './people.entities';
-
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
-  );
-}
 
 function conflict(message: string): RpcFailure {
   return new RpcFailure(409, 'conflict', message);
@@ -126,9 +120,18 @@ export class PeopleService {
     return this.getUser({ id });
   }
 
+  /**
+   * Deletes a user with their contact methods, rules and team memberships; refused (409, naming them)
+   * while an escalation policy targets the user or a schedule names them.
+   */
   async deleteUser(request: IdRequest): Promise<{ deleted: true }> {
-    const result = await this.dataSource.getRepository(User).delete({ id: request.id });
-    if (!result.affected) throw RpcFailure.notFound('user', request.id);
+    try {
+      const result = await this.dataSource.getRepository(User).delete({ id: request.id });
+      if (!result.affected) throw RpcFailure.notFound('user', request.id);
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw await stillNamed(this.dataSource.manager, 'user', request.id);
+      throw error;
+    }
     return { deleted: true };
   }
 
@@ -282,9 +285,15 @@ export class PeopleService {
     return this.getTeam({ id: request.id });
   }
 
+  /** Deletes a team; refused (409, naming them) while an escalation policy targets it. */
   async deleteTeam(request: IdRequest): Promise<{ deleted: true }> {
-    const result = await this.dataSource.getRepository(Team).delete({ id: request.id });
-    if (!result.affected) throw RpcFailure.notFound('team', request.id);
+    try {
+      const result = await this.dataSource.getRepository(Team).delete({ id: request.id });
+      if (!result.affected) throw RpcFailure.notFound('team', request.id);
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw await stillNamed(this.dataSource.manager, 'team', request.id);
+      throw error;
+    }
     return { deleted: true };
   }
 
