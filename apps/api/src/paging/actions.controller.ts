@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiSettings } from '@tocsin/config';
 import { RPC, type ActionView, type SmsReplyView } from '@tocsin/contracts';
 import { HttpError } from '@tocsin/platform';
@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { confirmPage, donePage, problemPage, twimlMessage } from './pages';
 
-const TOKEN = /^[A-Za-z0-9_-]{1,900}\.[A-Za-z0-9_-]{1,100}$/;
+const TOKEN = /^[A-Za-z0-9_-]{1,80}\.[A-Za-z0-9_-]{1,40}$/;
 
 /**
  * What people reach from a page without logging in: the acknowledge and resolve links (a GET
@@ -37,8 +37,10 @@ export class ActionsController {
   /** Set this URL (under TOCSIN_API_URL) as the number's "A message comes in" webhook in Twilio. */
   @Post('providers/twilio/sms')
   @HttpCode(200)
-  @Header('content-type', 'text/xml; charset=utf-8')
-  async sms(@Req() request: FastifyRequest): Promise<string> {
+  async sms(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     const params = request.body;
     if (!isForm(params))
       throw new HttpError(400, 'expected an application/x-www-form-urlencoded body, as Twilio sends');
@@ -48,6 +50,7 @@ export class ActionsController {
       params,
       signature: typeof signature === 'string' ? signature : '',
     });
+    void reply.header('content-type', 'text/xml; charset=utf-8');
     return twimlMessage(answer.message);
   }
 
