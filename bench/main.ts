@@ -9,6 +9,7 @@ import {
   type BenchContext,
 } from './incident-state-apply/benchmark';
 import { progress } from './lib/format';
+import { renderPagingReport, runNotifierPaging } from './notifier-paging/benchmark';
 import { machineInfo } from './lib/machine';
 import { OptionError, stringOption } from './lib/options';
 
@@ -48,6 +49,12 @@ const BENCHMARKS: Benchmark[] = [
     'incident-state: events applied per second from a backlog, and publish → commit latency',
     runIncidentStateApply,
     renderApplyReport,
+  ),
+  benchmark(
+    'notifier-paging',
+    'notifier: deliveries per second and incident opened → page received, three people by email and webhook',
+    runNotifierPaging,
+    renderPagingReport,
   ),
 ];
 

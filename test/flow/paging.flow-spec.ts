@@ -177,17 +177,23 @@ describe('paging people over real protocols', () => {
     ]);
     const opened = await open(escalation.id, 'checkout');
 
-    const page = await expectEventually(() => {
-      const mail = smtp.messages.find((m) => m.envelopeTo.includes('ann@example.com'));
-      expect(mail).toBeDefined();
-      return (mail as (typeof smtp.messages)[number]).mail;
-    }, 20_000);
+    const page = await expectEventually(
+      () => {
+        const mail = smtp.messages.find((m) => m.envelopeTo.includes('ann@example.com'));
+        expect(mail).toBeDefined();
+        return (mail as (typeof smtp.messages)[number]).mail;
+      },
+      { timeoutMs: 20_000 },
+    );
     expect(page.subject).toBe(`Incident: #${opened.number} [${opened.severity}] checkout is down`);
-    const sms = await expectEventually(() => {
-      const [first] = smsTo('+14155550101');
-      expect(first).toBeDefined();
-      return first;
-    }, 20_000);
+    const sms = await expectEventually(
+      () => {
+        const [first] = smsTo('+14155550101');
+        expect(first).toBeDefined();
+        return first;
+      },
+      { timeoutMs: 20_000 },
+    );
     expect(sms.get('Body')).toMatch(/Reply \d+a to acknowledge/);
 
     const acknowledge = /Acknowledge: (\S+)/.exec(page.text ?? '')?.[1] as string;
@@ -205,12 +211,15 @@ describe('paging people over real protocols', () => {
     expect(acknowledged).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'link:Ann Example' });
 
     // Ann asked to hear how incidents she was paged for end.
-    await expectEventually(() => {
-      const notice = smtp.messages.find(
-        (m) => m.mail.subject === `Acknowledged: #${opened.number} [${opened.severity}] checkout is down`,
-      );
-      expect(notice?.mail.text).toContain('was acknowledged by link:Ann Example');
-    }, 20_000);
+    await expectEventually(
+      () => {
+        const notice = smtp.messages.find(
+          (m) => m.mail.subject === `Acknowledged: #${opened.number} [${opened.severity}] checkout is down`,
+        );
+        expect(notice?.mail.text).toContain('was acknowledged by link:Ann Example');
+      },
+      { timeoutMs: 20_000 },
+    );
     const log = await notifications(opened.id);
     expect(log.filter((n) => n.notice === 'page').map((n) => [n.channel, n.status, n.step])).toEqual(
       expect.arrayContaining([
@@ -234,11 +243,14 @@ describe('paging people over real protocols', () => {
       { targets: [{ type: 'user', id: dan.id }], delayMinutes: 30 },
     ]);
     const opened = await open(escalation.id, 'payments');
-    const sms = await expectEventually(() => {
-      const [first] = smsTo('+14155550102');
-      expect(first).toBeDefined();
-      return first;
-    }, 20_000);
+    const sms = await expectEventually(
+      () => {
+        const [first] = smsTo('+14155550102');
+        expect(first).toBeDefined();
+        return first;
+      },
+      { timeoutMs: 20_000 },
+    );
     const code = /Reply (\d+)a/.exec(sms.get('Body') ?? '')?.[1] as string;
 
     expect((await reply('+14155550102', `${code}e`, 'not-the-token')).status).toBe(403);
@@ -249,11 +261,14 @@ describe('paging people over real protocols', () => {
     expect(escalated.text).toBe(
       `<?xml version="1.0" encoding="UTF-8"?><Response><Message>Tocsin: escalated #${opened.number} payments is down to the next step.</Message></Response>`,
     );
-    const hook = await expectEventually(() => {
-      const request = webhooks.received.find((r) => r.path === '/dan');
-      expect(request).toBeDefined();
-      return request as Received;
-    }, 20_000);
+    const hook = await expectEventually(
+      () => {
+        const request = webhooks.received.find((r) => r.path === '/dan');
+        expect(request).toBeDefined();
+        return request as Received;
+      },
+      { timeoutMs: 20_000 },
+    );
     const timestamp = hook.headers['x-tocsin-timestamp'] as string;
     const expected = Buffer.from(
       `v1=${createHmac('sha256', dan.secrets[`${webhooks.url}/dan`])
@@ -313,15 +328,18 @@ describe('paging people over real protocols', () => {
     };
     const opened = await open(escalation.id, 'search');
 
-    const log = await expectEventually(async () => {
-      const all = await notifications(opened.id);
-      const fays = all.filter((n) => n.userId === fay.id);
-      expect(fays.map((n) => [n.channel, n.status]).sort()).toEqual([
-        ['email', 'sent'],
-        ['sms', 'sent'],
-      ]);
-      return all;
-    }, 40_000);
+    const log = await expectEventually(
+      async () => {
+        const all = await notifications(opened.id);
+        const fays = all.filter((n) => n.userId === fay.id);
+        expect(fays.map((n) => [n.channel, n.status]).sort()).toEqual([
+          ['email', 'sent'],
+          ['sms', 'sent'],
+        ]);
+        return all;
+      },
+      { timeoutMs: 40_000 },
+    );
     const fayText = log.find((n) => n.userId === fay.id && n.channel === 'sms') as NotificationView;
     expect(fayText.attempts).toBe(2);
     const gils = log.find((n) => n.userId === gil.id) as NotificationView;

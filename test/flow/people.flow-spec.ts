@@ -107,6 +107,9 @@ describe('people and teams over HTTP', () => {
     });
     expect(strange.status).toBe(400);
 
+    // Push is off in this installation (no VAPID keys): browsers are told so.
+    expect((await tocsin.api('GET', '/v1/push/public-key')).body).toEqual({ publicKey: null });
+
     const user = (await tocsin.api('GET', `/v1/users/${grace.id}`)).body as UserView;
     expect(user.contactMethods.map((m) => m.kind)).toEqual(['email', 'sms', 'webhook']);
     // The secret is shown once, on creation.

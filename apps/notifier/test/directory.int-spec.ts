@@ -10,6 +10,7 @@ import { planStep } from '../src/escalation/escalation-plan';
 import { CompiledSchedules } from '../src/on-call/compiled-schedules';
 import { PoliciesService } from '../src/on-call/policies.service';
 import { SchedulesService } from '../src/on-call/schedules.service';
+import { ChannelsService } from '../src/paging/channels.service';
 import { PeopleService } from '../src/people/people.service';
 import { SCHEMA } from '../src/schema';
 
@@ -40,7 +41,7 @@ describe('the directory paging reads from the database', () => {
     directory = new DirectoryService(dataSource, compiled);
     people = new PeopleService(dataSource);
     schedules = new SchedulesService(dataSource, compiled, settings, clock);
-    policies = new PoliciesService(dataSource, directory, clock, settings);
+    policies = new PoliciesService(dataSource, directory, clock, new ChannelsService(settings));
 
     ann = await people.createUser({ name: 'Ann', email: 'ann@example.com', timeZone: 'Europe/Berlin' });
     bob = await people.createUser({ name: 'Bob', email: 'bob@example.com', timeZone: 'Europe/Berlin' });

@@ -101,6 +101,10 @@ export class DeployTrackerSettings extends DatabaseSettings {
   DEPLOY_SUSPECT_WINDOW_MINUTES = 120;
 }
 
+const THROTTLE_RULE =
+  '(email|sms|voice|push|webhook|slack)=[1-9][0-9]{0,5}/[1-9][0-9]{0,6}(,[1-9][0-9]{0,5}/[1-9][0-9]{0,6})*';
+const THROTTLES = new RegExp(`^(off|${THROTTLE_RULE}(;${THROTTLE_RULE})*)$`);
+
 export class NotifierSettings extends DatabaseSettings {
   @Transform(toInt)
   @IsInt({ message: 'NOTIFIER_PORT must be an integer' })
@@ -145,6 +149,17 @@ export class NotifierSettings extends DatabaseSettings {
   @IsOptional()
   @IsString()
   VAPID_SUBJECT?: string;
+
+  /**
+   * Per-contact-method throttles: `off`, or overrides of the defaults per channel, as
+   * `<channel>=<limit>/<seconds>[,<limit>/<seconds>…]` joined with `;`, e.g. `sms=3/60,30/3600;email=20/60`.
+   */
+  @IsOptional()
+  @Matches(THROTTLES, {
+    message:
+      'NOTIFIER_THROTTLES must be "off" or like "sms=3/60,30/3600;email=20/60" (channel=limit/seconds, …)',
+  })
+  NOTIFIER_THROTTLES?: string;
 }
 
 export class ApiSettings extends DatabaseSettings {

@@ -16,8 +16,6 @@ import {
 } from 'class-validator';
 import { defineMessage } from './envelope';
 import { INCIDENT_CHANGES, type IncidentChange } from './names';
-import { NOTICE_KINDS, type NoticeKind } from './paging.rpc';
-import { CONTACT_KINDS, type ContactKind } from './people.rpc';
 import {
   EVENT_ACTIONS,
   HOOK_ROUTES,
@@ -33,6 +31,10 @@ import {
   type IntegrationKind,
   type Severity,
   type SignatureScheme,
+  CONTACT_KINDS,
+  NOTICE_KINDS,
+  type ContactKind,
+  type NoticeKind,
 } from './vocabulary';
 
 /** ingest → normalize: a producer's webhook, stored before ingest answered 202. */

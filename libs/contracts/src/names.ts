@@ -220,6 +220,8 @@ export const RPC = {
     describeAction: 'rpc.notifier.actions.describe',
     performAction: 'rpc.notifier.actions.perform',
     smsReply: 'rpc.notifier.sms.reply',
+    /** The VAPID public key browsers subscribe with (applicationServerKey). */
+    pushPublicKey: 'rpc.notifier.push.public-key',
     createEscalationPolicy: 'rpc.notifier.escalation-policies.create',
     listEscalationPolicies: 'rpc.notifier.escalation-policies.list',
     getEscalationPolicy: 'rpc.notifier.escalation-policies.get',

@@ -1,10 +1,6 @@
 import { IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
-import type { ContactKind } from './people.rpc';
+import type { ContactKind, NoticeKind } from './vocabulary';
 import { PageQuery } from './rpc';
-
-/** What a delivery is for: a page, or a notice that an incident was acknowledged or resolved. */
-export const NOTICE_KINDS = ['page', 'acknowledged', 'resolved'] as const;
-export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /**
  * A delivery's state: `queued` until its time, `sending` while a notifier holds it, then `sent`,
@@ -86,4 +82,9 @@ export class SmsReplyRequest {
 export interface SmsReplyView {
   /** What to text back. */
   message: string;
+}
+
+export interface PushPublicKeyView {
+  /** The VAPID public key (base64url) for `pushManager.subscribe`; null while push is off. */
+  publicKey: string | null;
 }

@@ -17,13 +17,10 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from './rpc';
+import { CONTACT_KINDS, type ContactKind } from './vocabulary';
 
 const trimmed = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() : value;
-
-/** The ways a person can be reached. */
-export const CONTACT_KINDS = ['email', 'sms', 'voice', 'push', 'webhook', 'slack'] as const;
-export type ContactKind = (typeof CONTACT_KINDS)[number];
 
 export class UserBody {
   @Transform(trimmed)

@@ -78,3 +78,11 @@ export const KEPT_HEADERS = [
   'idempotency-key',
   'x-grafana-alerting-version',
 ] as const;
+
+/** The ways a person can be reached. */
+export const CONTACT_KINDS = ['email', 'sms', 'voice', 'push', 'webhook', 'slack'] as const;
+export type ContactKind = (typeof CONTACT_KINDS)[number];
+
+/** What a delivery is for: a page, or a notice that an incident was acknowledged or resolved. */
+export const NOTICE_KINDS = ['page', 'acknowledged', 'resolved'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];

@@ -107,4 +107,52 @@ describe('GroupCommit', () => {
     fail = false;
     await expect(commit.submit(2)).resolves.toBe(2);
   });
+
+  it('runs up to `concurrency` batches at once, never two items of one key at the same time', async () => {
+    const gates = new Map<string, () => void>();
+    const active = new Set<string>();
+    const overlaps: string[] = [];
+    let widest = 0;
+    let running = 0;
+    const commit = new GroupCommit<string, string>({
+      maxBatch: 10,
+      concurrency: 2,
+      key: (item) => item.split(':')[0],
+      apply: async (items) => {
+        running += 1;
+        widest = Math.max(widest, running);
+        for (const item of items) {
+          const k = item.split(':')[0];
+          if (active.has(k)) overlaps.push(item);
+          active.add(k);
+        }
+        await new Promise<void>((resolve) => gates.set(items[0], resolve));
+        for (const item of items) active.delete(item.split(':')[0]);
+        running -= 1;
+        return items;
+      },
+    });
+    const first = commit.submit('a:1');
+    const second = commit.submit('b:1');
+    const third = commit.submit('a:2');
+    await new Promise((resolve) => setImmediate(resolve));
+    // a:1 and b:1 run side by side; a:2 waits for a:1.
+    expect([...gates.keys()]).toEqual(['a:1', 'b:1']);
+    gates.get('b:1')?.();
+    await second;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(gates.has('a:2')).toBe(false);
+    gates.get('a:1')?.();
+    await first;
+    await expectEventually(() => gates.has('a:2'));
+    gates.get('a:2')?.();
+    await expect(third).resolves.toBe('a:2');
+    expect(widest).toBe(2);
+    expect(overlaps).toEqual([]);
+  });
 });
+
+async function expectEventually(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setImmediate(resolve));
+  expect(check()).toBe(true);
+}

@@ -9,6 +9,11 @@ export interface GroupCommitOptions<T, R> {
   /** Most items in one batch. */
   maxBatch: number;
   /**
+   * Batches applied at the same time (default 1). Under light load items then go out at once,
+   * side by side, instead of queueing behind the batch in progress.
+   */
+  concurrency?: number;
+  /**
    * Items with the same key never share a batch: the later one waits for the next, so each batch
    * touches a key at most once and keys keep the order in which their items were submitted.
    */
@@ -22,21 +27,24 @@ interface Waiting<T, R> {
 }
 
 /**
- * Group commit: callers submit one item each and await its result; items submitted while a batch
- * is being applied are applied together in the next one. Under load this turns many small
- * transactions into few large ones without adding latency when idle (a lone item is applied at
- * once, as a batch of one). One batch runs at a time.
+ * Group commit: callers submit one item each and await its result; items submitted while the
+ * batches in progress are being applied are applied together in the next ones. Under load this
+ * turns many small transactions into few large ones without adding latency when idle (a lone item
+ * is applied at once, as a batch of one). Up to `concurrency` batches run at once; an item never
+ * runs while another item of its key does.
  */
 export class GroupCommit<T, R> {
   private readonly queue: Waiting<T, R>[] = [];
-  private running = false;
+  private running = 0;
+  /** Keys of the items in the batches being applied. */
+  private readonly busy = new Map<string, number>();
 
   constructor(private readonly options: GroupCommitOptions<T, R>) {}
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.running) void this.drain();
+      if (this.running < (this.options.concurrency ?? 1)) void this.drain();
     });
   }
 
@@ -46,18 +54,33 @@ export class GroupCommit<T, R> {
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
+    this.running += 1;
     try {
-      while (this.queue.length > 0) {
+      for (;;) {
         const batch = this.take();
-        await this.run(batch);
+        if (batch.length === 0) return;
+        const keys = this.options.key
+          ? batch.map((w) => (this.options.key as (item: T) => string)(w.item))
+          : [];
+        for (const k of keys) this.busy.set(k, (this.busy.get(k) ?? 0) + 1);
+        try {
+          await this.run(batch);
+        } finally {
+          for (const k of keys) {
+            const left = (this.busy.get(k) ?? 1) - 1;
+            if (left > 0) this.busy.set(k, left);
+            else this.busy.delete(k);
+          }
+        }
       }
     } finally {
-      this.running = false;
+      this.running -= 1;
+      // An item may have waited only for a key this runner held.
+      if (this.queue.length > 0 && this.running === 0) void this.drain();
     }
   }
 
-  /** The next batch: queue order, at most maxBatch items, one per key. */
+  /** The next batch: queue order, at most maxBatch items, one per key, none of a key being applied. */
   private take(): Waiting<T, R>[] {
     const { key, maxBatch } = this.options;
     if (!key) return this.queue.splice(0, maxBatch);
@@ -66,7 +89,9 @@ export class GroupCommit<T, R> {
     for (let i = 0; i < this.queue.length && batch.length < maxBatch;) {
       const waiting = this.queue[i];
       const k = key(waiting.item);
-      if (keys.has(k)) {
+      if (keys.has(k) || this.busy.has(k)) {
+        // Later items of this key stay behind it.
+        keys.add(k);
         i += 1;
         continue;
       }

@@ -28,4 +28,27 @@ describe('PeriodicTask', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(runs).toBe(after);
   });
+
+  it('runs at once when asked, and once more after the run in progress however often it is asked', async () => {
+    let runs = 0;
+    let release!: () => void;
+    const task = new PeriodicTask(
+      async () => {
+        runs += 1;
+        if (runs === 1) await new Promise<void>((r) => (release = r));
+      },
+      () => undefined,
+    );
+    task.now();
+    expect(runs).toBe(1);
+    task.now();
+    task.now();
+    task.now();
+    release();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(runs).toBe(2);
+    await task.stop();
+    task.now();
+    expect(runs).toBe(2);
+  });
 });

@@ -5,6 +5,8 @@
 export class PeriodicTask {
   private timers: NodeJS.Timeout[] = [];
   private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
 
   constructor(
     private readonly work: () => Promise<void>,
@@ -18,15 +20,30 @@ export class PeriodicTask {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
     await this.running;
   }
 
+  /**
+   * Runs now, without waiting for the interval: at once when idle, else once more right after the
+   * run in progress (however often it is asked meanwhile). Still never two runs at once.
+   */
+  now(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.tick();
+  }
+
   private tick(): void {
     if (this.running) return;
+    this.again = false;
     this.running = this.work()
       .catch(this.onError)
-      .finally(() => (this.running = undefined));
+      .finally(() => {
+        this.running = undefined;
+        if (this.again && !this.stopped) this.tick();
+      });
   }
 }

@@ -1,5 +1,11 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ListNotificationsRequest, RPC, type NotificationView, type Page } from '@tocsin/contracts';
+import {
+  ListNotificationsRequest,
+  RPC,
+  type NotificationView,
+  type Page,
+  type PushPublicKeyView,
+} from '@tocsin/contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { UUID_PARAM } from '../gateway/uuid-param.pipe';
@@ -13,6 +19,12 @@ export class NotificationsController {
   @Get('notifications')
   list(@Query() query: ListNotificationsRequest): Promise<Page<NotificationView>> {
     return this.gateway.call(RPC.notifier.listNotifications, query);
+  }
+
+  /** What a browser needs to subscribe to pushes; register the subscription as a `push` contact method. */
+  @Get('push/public-key')
+  pushPublicKey(): Promise<PushPublicKeyView> {
+    return this.gateway.call(RPC.notifier.pushPublicKey, {});
   }
 
   @Get('incidents/:id/notifications')

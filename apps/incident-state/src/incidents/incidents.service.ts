@@ -79,13 +79,15 @@ interface Plan {
 
 /** Events applied in one transaction at most; more wait for the next. */
 const MAX_BATCH = 128;
+/** Transactions applying events at once (of the pool's 10 connections). */
+const BATCHES_AT_ONCE = 4;
 
 /**
  * Applies normalized events to incidents, once each, and announces what changed.
  *
  * Events handled at the same moment (the consumer handles one per partition at a time, so up to
  * one per partition) are applied together: one transaction, a handful of statements for the whole
- * batch. Two events of one incident key never share a batch, so each key's events still apply one
+ * batch, up to four such transactions at once. Two events of one incident key never share a batch, so each key's events still apply one
  * after another in stream order. A batch that fails is retried event by event, so a failing event
  * fails alone.
  */
@@ -93,6 +95,7 @@ const MAX_BATCH = 128;
 export class IncidentsService {
   private readonly commits = new GroupCommit<Submitted, Announcements>({
     maxBatch: MAX_BATCH,
+    concurrency: BATCHES_AT_ONCE,
     key: (item) => incidentKey(item.event.integrationId, item.event.groupKey ?? item.event.dedupKey),
     apply: (items) => this.applyBatch(items),
   });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DEFAULT_THROTTLES, type ThrottleRule, throttle } from './throttle';
+import { throttlesFrom, DEFAULT_THROTTLES, type ThrottleRule, throttle } from './throttle';
 
 const S = 1_000;
 const MIN = 60 * S;
@@ -73,5 +73,19 @@ describe('throttle', () => {
       expect(throttle([], 0, DEFAULT_THROTTLES[channel]).allowed).toBe(true);
     }
     expect(throttle([-MIN], 0, DEFAULT_THROTTLES.voice).allowed).toBe(false);
+  });
+});
+
+describe('throttlesFrom', () => {
+  it('keeps the defaults when unset, drops them all for off, and replaces the channels named', () => {
+    expect(throttlesFrom(undefined)).toEqual(DEFAULT_THROTTLES);
+    expect(Object.values(throttlesFrom('off')).every((rules) => rules.length === 0)).toBe(true);
+    const mixed = throttlesFrom('sms=5/60,40/3600;webhook=1000/60');
+    expect(mixed.sms).toEqual([
+      { limit: 5, windowMs: 60_000 },
+      { limit: 40, windowMs: 3_600_000 },
+    ]);
+    expect(mixed.webhook).toEqual([{ limit: 1000, windowMs: 60_000 }]);
+    expect(mixed.email).toEqual(DEFAULT_THROTTLES.email);
   });
 });

@@ -76,3 +76,25 @@ export function throttle(
   if (retryAt > -Infinity) return { allowed: false, retryAt };
   return { allowed: true, remaining: rules.length === 0 ? Infinity : remaining };
 }
+
+/**
+ * The throttles a NOTIFIER_THROTTLES setting asks for: the defaults when unset, none for `off`, and
+ * otherwise the defaults with the channels it names replaced, each `<channel>=<limit>/<seconds>,…`
+ * (the setting is checked against that form at start).
+ */
+export function throttlesFrom(setting: string | undefined): Record<ContactChannel, ThrottleRule[]> {
+  const rules: Record<ContactChannel, ThrottleRule[]> = { ...DEFAULT_THROTTLES };
+  if (!setting) return rules;
+  if (setting === 'off') {
+    for (const channel of Object.keys(rules) as ContactChannel[]) rules[channel] = [];
+    return rules;
+  }
+  for (const part of setting.split(';')) {
+    const [channel, list] = part.split('=') as [ContactChannel, string];
+    rules[channel] = list.split(',').map((pair) => {
+      const [limit, seconds] = pair.split('/').map(Number) as [number, number];
+      return { limit, windowMs: seconds * 1000 };
+    });
+  }
+  return rules;
+}

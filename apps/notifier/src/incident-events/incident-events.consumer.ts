@@ -8,7 +8,8 @@ import { IncidentEventsService } from './incident-events.service';
 export class IncidentEventsConsumer {
   constructor(private readonly events: IncidentEventsService) {}
 
-  @OnStream(CONSUMERS.notifierIncidents, { messageType: IncidentChanged })
+  // A few at a time: the escalation and delivery runs share the connection pool with it.
+  @OnStream(CONSUMERS.notifierIncidents, { messageType: IncidentChanged, concurrency: 8 })
   changed(@Payload() envelope: Envelope<IncidentChangedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.events.record(envelope.payload, ctx.messageId);
   }

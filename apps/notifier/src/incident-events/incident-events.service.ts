@@ -37,5 +37,6 @@ export class IncidentEventsService {
       'incident change received',
     );
     if (result === 'started') this.paging.nudge();
+    if (result === 'stopped') this.paging.queued();
   }
 }

@@ -7,13 +7,14 @@ import {
   type NoticeKind,
 } from '@tocsin/contracts';
 import { JetStreamPublisher } from '@tocsin/messaging';
+import { NotifierSettings } from '@tocsin/config';
 import { PeriodicTask } from '@tocsin/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { ProviderError, type Destination, type Notice } from '../channels/channel';
 import { nextAttempt } from '../delivery/backoff';
 import type { Verdict } from '../delivery/provider-answer';
-import { DEFAULT_THROTTLES, throttle } from '../delivery/throttle';
+import { throttle, throttlesFrom, type ThrottleRule } from '../delivery/throttle';
 import { ContactMethod } from '../people/people.entities';
 import { ActionLinks } from './action-links';
 import { ChannelsService } from './channels.service';
@@ -22,6 +23,7 @@ import { PAGING_POLL_MS, PagingService } from './paging.service';
 /** A sender that dies mid-send holds its deliveries this long before another replica takes them. */
 const LEASE = '2 minutes';
 const BATCH = 50;
+const SENDING_AT_ONCE = 8;
 
 interface ClaimedRow {
   id: string;
@@ -35,6 +37,11 @@ interface ClaimedRow {
   channel: ContactKind;
   attempts: number;
   reply_code: string | null;
+}
+
+interface Context {
+  method: Pick<ContactMethod, 'kind' | 'address' | 'secret' | 'subscription' | 'disabledReason'> | null;
+  escalationStopped: boolean;
 }
 
 type Outcome =
@@ -55,8 +62,11 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     (error) => this.logger.warn({ err: error }, 'delivery run failed; retrying'),
   );
 
+  private readonly throttles: Record<ContactKind, ThrottleRule[]>;
+
   constructor(
     private readonly dataSource: DataSource,
+    settings: NotifierSettings,
     private readonly channels: ChannelsService,
     private readonly links: ActionLinks,
     private readonly publisher: JetStreamPublisher,
@@ -64,6 +74,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     private readonly logger: PinoLogger,
   ) {
     paging.onQueued(() => this.nudge());
+    this.throttles = throttlesFrom(settings.NOTIFIER_THROTTLES);
   }
 
   onApplicationBootstrap(): void {
@@ -74,11 +85,9 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     return this.task.stop();
   }
 
+  /** Sends what is due now (after deliveries were queued); one run at a time. */
   nudge(): void {
-    setImmediate(
-      () =>
-        void this.runDue().catch((error: unknown) => this.logger.warn({ err: error }, 'delivery run failed')),
-    );
+    this.task.now();
   }
 
   /** Sends every due delivery, a batch at a time; answers how many were tried. */
@@ -99,51 +108,111 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       // An UPDATE … RETURNING through TypeORM answers [rows, count].
       const rows = (Array.isArray(claimed[0]) ? claimed[0] : claimed) as ClaimedRow[];
       total += rows.length;
-      await Promise.all(rows.map((row) => this.deliver(row)));
+      const context = await this.context(rows);
+      // A few at a time: each takes database connections around its provider call.
+      for (let i = 0; i < rows.length; i += SENDING_AT_ONCE) {
+        await Promise.all(
+          rows.slice(i, i + SENDING_AT_ONCE).map((row) => this.deliver(row, context.get(row.id))),
+        );
+      }
       if (rows.length < BATCH) return total;
     }
   }
 
-  private async deliver(row: ClaimedRow): Promise<void> {
+  /** Each claimed delivery's contact method and whether its escalation was stopped, in one query. */
+  private async context(rows: ClaimedRow[]): Promise<Map<string, Context>> {
+    if (rows.length === 0) return new Map();
+    const found: {
+      id: string;
+      method_id: string | null;
+      kind: ContactKind;
+      address: string;
+      secret: string | null;
+      subscription: ContactMethod['subscription'];
+      disabled_reason: string | null;
+      escalation_status: string | null;
+    }[] = await this.dataSource.query(
+      `SELECT d."id", m."id" AS "method_id", m."kind", m."address", m."secret", m."subscription",
+         m."disabled_reason", e."status" AS "escalation_status"
+       FROM "notifier"."deliveries" d
+       LEFT JOIN "notifier"."contact_methods" m ON m."id" = d."contact_method_id"
+       LEFT JOIN "notifier"."escalations" e ON e."id" = d."escalation_id"
+       WHERE d."id" = ANY($1::uuid[])`,
+      [rows.map((r) => r.id)],
+    );
+    return new Map(
+      found.map((f) => [
+        f.id,
+        {
+          method: f.method_id
+            ? {
+                kind: f.kind,
+                address: f.address,
+                secret: f.secret,
+                subscription: f.subscription,
+                disabledReason: f.disabled_reason,
+              }
+            : null,
+          escalationStopped: f.escalation_status === 'stopped',
+        },
+      ]),
+    );
+  }
+
+  private async deliver(row: ClaimedRow, context: Context | undefined): Promise<void> {
     let outcome: Outcome;
     try {
-      outcome = await this.attempt(row);
+      outcome = await this.attempt(row, context);
     } catch (error) {
       outcome = this.failure(row, error);
     }
-    await this.record(row, outcome);
+    // What the provider did must not be lost to a passing database error: a sent message recorded
+    // as still sending would go out again when its lease ends.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.record(row, outcome);
+        return;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        this.logger.warn(
+          { err: error, deliveryId: row.id, attempt },
+          'could not record a delivery; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   }
 
-  private async attempt(row: ClaimedRow): Promise<Outcome> {
-    const method = await this.dataSource
-      .getRepository(ContactMethod)
-      .findOneBy({ id: row.contact_method_id });
+  private async attempt(row: ClaimedRow, context: Context | undefined): Promise<Outcome> {
+    const method = context?.method;
     if (!method) return { status: 'failed', error: 'the contact method was deleted' };
     if (method.disabledReason)
       return { status: 'failed', error: `the contact method is off: ${method.disabledReason}` };
-    if (row.notice === 'page' && row.escalation_id && !(await this.escalating(row.escalation_id))) {
+    if (row.notice === 'page' && context.escalationStopped) {
       return { status: 'cancelled', error: 'the escalation stopped before this page went out' };
     }
-    const rules = DEFAULT_THROTTLES[row.channel];
-    const windowMs = Math.max(...rules.map((r) => r.windowMs));
-    const recent: { sent_at: Date }[] = await this.dataSource.query(
-      `SELECT "sent_at" FROM "notifier"."deliveries"
-       WHERE "contact_method_id" = $1 AND "sent_at" > now() - make_interval(secs => $2)`,
-      [row.contact_method_id, windowMs / 1000],
-    );
     const now = Date.now();
-    const decision = throttle(
-      recent.map((r) => r.sent_at.getTime()),
-      now,
-      rules,
-    );
-    if (!decision.allowed) {
-      return {
-        status: 'retrying',
-        at: new Date(decision.retryAt),
-        error: `held back by the ${row.channel} throttle of this contact method`,
-        attempt: false,
-      };
+    const rules = this.throttles[row.channel];
+    if (rules.length > 0) {
+      const windowMs = Math.max(...rules.map((r) => r.windowMs));
+      const recent: { sent_at: Date }[] = await this.dataSource.query(
+        `SELECT "sent_at" FROM "notifier"."deliveries"
+         WHERE "contact_method_id" = $1 AND "sent_at" > now() - make_interval(secs => $2)`,
+        [row.contact_method_id, windowMs / 1000],
+      );
+      const decision = throttle(
+        recent.map((r) => r.sent_at.getTime()),
+        now,
+        rules,
+      );
+      if (!decision.allowed) {
+        return {
+          status: 'retrying',
+          at: new Date(decision.retryAt),
+          error: `held back by the ${row.channel} throttle of this contact method`,
+          attempt: false,
+        };
+      }
     }
     const destination: Destination = {
       kind: method.kind,
@@ -164,14 +233,6 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     };
     const sent = await this.channels.get(row.channel).send(destination, notice);
     return { status: 'sent', providerMessageId: sent.providerMessageId };
-  }
-
-  private async escalating(escalationId: string): Promise<boolean> {
-    const rows: { status: string }[] = await this.dataSource.query(
-      `SELECT "status" FROM "notifier"."escalations" WHERE "id" = $1`,
-      [escalationId],
-    );
-    return rows[0]?.status !== 'stopped';
   }
 
   private failure(row: ClaimedRow, error: unknown): Outcome {

@@ -7,9 +7,11 @@ import {
   SmsReplyRequest,
   type ActionView,
   type NotificationView,
+  type PushPublicKeyView,
   type Page,
   type SmsReplyView,
 } from '@tocsin/contracts';
+import { NotifierSettings } from '@tocsin/config';
 import { OnRequest } from '@tocsin/messaging';
 import { ActionsService } from './actions.service';
 import { NotificationsQuery } from './notifications.query';
@@ -20,7 +22,14 @@ export class PagingController {
   constructor(
     private readonly notifications: NotificationsQuery,
     private readonly actions: ActionsService,
+    private readonly settings: NotifierSettings,
   ) {}
+
+  @OnRequest(RPC.notifier.pushPublicKey)
+  pushPublicKey(): PushPublicKeyView {
+    const { VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY, VAPID_SUBJECT } = this.settings;
+    return { publicKey: VAPID_PUBLIC_KEY && VAPID_PRIVATE_KEY && VAPID_SUBJECT ? VAPID_PUBLIC_KEY : null };
+  }
 
   @OnRequest(RPC.notifier.listNotifications, ListNotificationsRequest)
   list(@Payload() request: ListNotificationsRequest): Promise<Page<NotificationView>> {

@@ -52,19 +52,19 @@ export class PagingService implements OnApplicationBootstrap, OnApplicationShutd
     return this.task.stop();
   }
 
+  /** Tells the senders that deliveries were queued and committed (notices after a stop). */
+  queued(): void {
+    this.notifyQueued();
+  }
+
   /** Called when deliveries were queued, so they go out without waiting for the next poll. */
   onQueued(listener: () => void): void {
     this.listeners.push(listener);
   }
 
-  /** Looks for due steps now (after a change started an escalation). */
+  /** Looks for due steps now (after a change started an escalation); one run at a time. */
   nudge(): void {
-    setImmediate(
-      () =>
-        void this.runDue().catch((error: unknown) =>
-          this.logger.warn({ err: error }, 'escalation run failed'),
-        ),
-    );
+    this.task.now();
   }
 
   /** Runs the next step of an incident's escalation now (an `e` SMS reply); false when none is running. */
@@ -148,21 +148,22 @@ export class PagingService implements OnApplicationBootstrap, OnApplicationShutd
         replyCode: null,
       });
     }
-    if (told.length > 0) this.notifyQueued();
   }
 
   /** Runs every due step, a batch per transaction, until none is due. */
   async runDue(now = () => new Date()): Promise<number> {
     let total = 0;
     for (;;) {
-      const ran = await this.dataSource.transaction((em) => this.runBatch(em, now()));
+      const { ran, queued } = await this.dataSource.transaction((em) => this.runBatch(em, now()));
       total += ran;
+      // After the commit, so that the senders see what was queued.
+      if (queued > 0) this.notifyQueued();
       if (ran < ESCALATION_BATCH) break;
     }
     return total;
   }
 
-  private async runBatch(em: EntityManager, now: Date): Promise<number> {
+  private async runBatch(em: EntityManager, now: Date): Promise<{ ran: number; queued: number }> {
     const due: EscalationRow[] = await em.query(
       `SELECT "id", "incident_id", "policy_id", "incident", "repeat", "step", "next_at"
        FROM "notifier"."escalations"
@@ -170,7 +171,7 @@ export class PagingService implements OnApplicationBootstrap, OnApplicationShutd
        ORDER BY "next_at" LIMIT ${ESCALATION_BATCH} FOR UPDATE SKIP LOCKED`,
       [now],
     );
-    if (due.length === 0) return 0;
+    if (due.length === 0) return { ran: 0, queued: 0 };
     const { policies, directory } = await this.directory.load({
       usable: (kind) => this.channels.configured(kind),
       policyIds: [...new Set(due.map((e) => e.policy_id))],
@@ -246,8 +247,7 @@ export class PagingService implements OnApplicationBootstrap, OnApplicationShutd
         'escalation step ran',
       );
     }
-    if (queued > 0) setImmediate(() => this.notifyQueued());
-    return due.length;
+    return { ran: due.length, queued };
   }
 
   private async finish(
