@@ -350,4 +350,35 @@ describe('paging people over real protocols', () => {
     const sentAt = Date.parse(log.find((n) => n.channel === 'email')?.sentAt as string);
     expect(sentAt - Date.parse(opened.openedAt)).toBeLessThan(30_000);
   }, 90_000);
+
+  it("pages by the service's policy when the integration has none", async () => {
+    const hal = await person('Hal Example', [{ kind: 'webhook', address: `${webhooks.url}/hal` }]);
+    const escalation = await policy('Billing on call', [
+      { targets: [{ type: 'user', id: hal.id }], delayMinutes: 30 },
+    ]);
+    const service = await tocsin.api('POST', '/v1/services', {
+      name: 'billing',
+      escalationPolicyId: escalation.id,
+    });
+    expect(service.status).toBe(201);
+    const integration = await tocsin.createIntegration('paging-billing');
+    const hook = await tocsin.hook(integration.token, {
+      id: 'invoices',
+      status: 'firing',
+      title: 'invoices are late',
+      service: 'Billing',
+    });
+    expect(hook.status).toBe(202);
+    const page = await expectEventually(
+      () => {
+        const request = webhooks.received.find((r) => r.path === '/hal');
+        expect(request).toBeDefined();
+        return JSON.parse((request as Received).body.toString()) as {
+          incident: { title: string; service: string };
+        };
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(page.incident).toMatchObject({ title: 'invoices are late', service: 'Billing' });
+  }, 60_000);
 });

@@ -20,6 +20,7 @@ import { DeliveryService } from './paging/delivery.service';
 import { NotificationsQuery } from './paging/notifications.query';
 import { PagingController } from './paging/paging.controller';
 import { PagingService } from './paging/paging.service';
+import { ServicePolicies } from './paging/service-policies';
 import { PeopleController } from './people/people.controller';
 import { PeopleService } from './people/people.service';
 import { SCHEMA } from './schema';
@@ -58,6 +59,7 @@ export const SERVICE = 'notifier';
     DeliveryService,
     ActionsService,
     NotificationsQuery,
+    ServicePolicies,
   ],
 })
 export class AppModule {}

@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { NotifierSettings } from '@tocsin/config';
 import type { IncidentChangedV1, UserView } from '@tocsin/contracts';
 import { Inbox, openDataSource } from '@tocsin/persistence';
-import { connectNats, JetStreamProvisioner, JetStreamPublisher, Naming } from '@tocsin/messaging';
+import { connectNats, JetStreamProvisioner, JetStreamPublisher, Naming, RpcClient } from '@tocsin/messaging';
 import {
   createTestInstallation,
   expectEventually,
@@ -20,6 +20,7 @@ import { ActionLinks } from '../src/paging/action-links';
 import { ChannelsService } from '../src/paging/channels.service';
 import { DeliveryService } from '../src/paging/delivery.service';
 import { PagingService } from '../src/paging/paging.service';
+import { ServicePolicies } from '../src/paging/service-policies';
 import { PeopleService } from '../src/people/people.service';
 import { SCHEMA } from '../src/schema';
 
@@ -37,6 +38,7 @@ interface Replica {
 describe('paging against PostgreSQL with two replicas', () => {
   let installation: TestInstallation;
   let nc: NatsConnection;
+  let naming: Naming;
   const receiver = new HttpReceiver();
   const replicas: Replica[] = [];
   let people: PeopleService;
@@ -51,7 +53,8 @@ describe('paging against PostgreSQL with two replicas', () => {
     const paging = new PagingService(dataSource, directory, channels, logger);
     const links = new ActionLinks(dataSource, settings);
     const delivery = new DeliveryService(dataSource, settings, channels, links, publisher, paging, logger);
-    const events = new IncidentEventsService(new Inbox(dataSource), paging, logger);
+    const services = new ServicePolicies(new JetStreamProvisioner(nc, naming, 1), new RpcClient(nc, naming));
+    const events = new IncidentEventsService(new Inbox(dataSource), paging, services, logger);
     return { dataSource, events, paging, delivery, links };
   }
 
@@ -62,7 +65,7 @@ describe('paging against PostgreSQL with two replicas', () => {
       // A slow receiver widens the window in which two replicas could both send.
       setTimeout(() => response.writeHead(204).end(), 30);
     };
-    const naming = new Naming(installation.prefix);
+    naming = new Naming(installation.prefix);
     nc = await connectNats({
       servers: installation.natsUrl,
       prefix: installation.prefix,

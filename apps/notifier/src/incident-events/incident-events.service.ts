@@ -3,6 +3,7 @@ import { CONSUMERS, type IncidentChangedV1 } from '@tocsin/contracts';
 import { Inbox } from '@tocsin/persistence';
 import { PinoLogger } from 'nestjs-pino';
 import { PagingService } from '../paging/paging.service';
+import { ServicePolicies } from '../paging/service-policies';
 import { IncidentEvent } from './incident-event.entity';
 
 @Injectable()
@@ -10,6 +11,7 @@ export class IncidentEventsService {
   constructor(
     private readonly inbox: Inbox,
     private readonly paging: PagingService,
+    private readonly services: ServicePolicies,
     private readonly logger: PinoLogger,
   ) {}
 
@@ -18,6 +20,13 @@ export class IncidentEventsService {
    * starts or stops paging for it: a redelivered change pages nobody twice.
    */
   async record(change: IncidentChangedV1, messageId: string): Promise<void> {
+    const { incident } = change;
+    // The integration's policy, else its service's.
+    const policyId =
+      incident.escalationPolicyId ??
+      (change.page && !change.held && incident.service
+        ? await this.services.policyFor(incident.service)
+        : null);
     const { applied, result } = await this.inbox.applyOnce(
       CONSUMERS.notifierIncidents.durable,
       messageId,
@@ -28,7 +37,7 @@ export class IncidentEventsService {
           change: change.change,
           title: change.incident.title,
         });
-        return this.paging.onChange(em, change, messageId);
+        return this.paging.onChange(em, change, messageId, policyId);
       },
     );
     if (!applied) return;

@@ -85,17 +85,17 @@ export class PagingService implements OnApplicationBootstrap, OnApplicationShutd
     em: EntityManager,
     change: IncidentChangedV1,
     causeId: string,
+    policyId: string | null | undefined = change.incident.escalationPolicyId,
   ): Promise<'started' | 'stopped' | null> {
     if (change.change === 'acknowledged' || change.change === 'resolved') {
       await this.stop(em, change, causeId);
       return 'stopped';
     }
     if (!change.page || change.held) return null;
-    const policyId = change.incident.escalationPolicyId;
     if (!policyId) {
       this.logger.info(
         { incidentId: change.incident.id },
-        'the incident names no escalation policy; nobody is paged',
+        'neither the integration nor the service of the incident has an escalation policy; nobody is paged',
       );
       return null;
     }
