@@ -40,15 +40,17 @@ export class Tocsin {
     await this.installation?.cleanup();
   }
 
+  /** A request to the api, with the admin key unless `key` names another (`null`: no key). */
   async api(
     method: string,
     path: string,
     body?: unknown,
+    key: string | null = this.adminKey,
   ): Promise<{ status: number; body: unknown; headers: Headers }> {
     const response = await fetch(`${this.fleet.url('api')}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${this.adminKey}`,
+        ...(key !== null ? { authorization: `Bearer ${key}` } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { ApiSettings, ConfigModule } from '@tocsin/config';
 import { MessagingModule, NatsLifecycle } from '@tocsin/messaging';
 import { DatabaseLifecycle, PersistenceModule } from '@tocsin/persistence';
 import { HealthModule, loggingParams } from '@tocsin/platform';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeysController } from './auth/api-keys.controller';
 import { RpcGateway } from './gateway/rpc.gateway';
 import { DeploysController } from './deploys/deploys.controller';
 import { IncidentsController } from './incidents/incidents.controller';
@@ -36,6 +38,7 @@ export const SERVICE = 'api';
     HealthModule.forRoot(SERVICE, { nats: NatsLifecycle, database: DatabaseLifecycle }),
   ],
   controllers: [
+    ApiKeysController,
     IntegrationsController,
     TemplatesController,
     IncidentsController,
@@ -51,6 +54,6 @@ export const SERVICE = 'api';
     SchedulesController,
     IcalController,
   ],
-  providers: [ApiKeyGuard, RpcGateway],
+  providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }, RpcGateway],
 })
 export class AppModule {}

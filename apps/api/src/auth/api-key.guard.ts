@@ -1,21 +1,39 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiSettings } from '@tocsin/config';
-import { HttpError } from '@tocsin/platform';
+import { HealthController, HttpError } from '@tocsin/platform';
 import type { FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
-import { ApiKey } from './api-key.entity';
+import { ApiKey, type ApiKeyRole } from './api-key.entity';
+import { PUBLIC_KEY, ROLE_KEY, ROLE_ORDER } from './roles.decorator';
 
-/** A request the guard let through, with the name of the key that made it. */
-export type CallerRequest = FastifyRequest & { caller?: string };
+/** A request the guard let through, with the name and role of the key that made it. */
+export type CallerRequest = FastifyRequest & { caller?: string; role?: ApiKeyRole };
 
-function sha256(value: string): Buffer {
+/** How stale `last_used_at` may get before a request refreshes it (one write a minute per key). */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function sha256(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
+/** The least role a request needs: the route's `@Roles()`, else `read-only` to read and `admin` to change. */
+export function requiredRole(marked: ApiKeyRole | undefined, method: string): ApiKeyRole {
+  if (marked) return marked;
+  return method === 'GET' || method === 'HEAD' ? 'read-only' : 'admin';
+}
+
+export function allows(role: ApiKeyRole, needed: ApiKeyRole): boolean {
+  return ROLE_ORDER.indexOf(role) >= ROLE_ORDER.indexOf(needed);
+}
+
 /**
- * Every /v1 route needs `Authorization: Bearer <key>`: the admin key from TOCSIN_ADMIN_KEY, or a
- * key whose hash is in api_keys and not revoked. Keys are compared as hashes in constant time.
+ * Applied to every route (APP_GUARD). Routes marked `@Public()` and the health routes take no key;
+ * every other needs `Authorization: Bearer <key>`: the admin key from TOCSIN_ADMIN_KEY, or a key
+ * whose hash is in api_keys and not revoked (so a revoked key stops working with the next
+ * request). Keys are compared as hashes, the admin key in constant time. Then the key's role must
+ * be at least the route's (see `requiredRole`), else 403 naming the role needed.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -24,12 +42,35 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     settings: ApiSettings,
     private readonly dataSource: DataSource,
+    private readonly reflector: Reflector,
   ) {
     this.adminHash = sha256(settings.TOCSIN_ADMIN_KEY);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (context.getClass() === HealthController) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<CallerRequest>();
+    const { caller, role } = await this.authenticate(request);
+    request.caller = caller;
+    request.role = role;
+    const needed = requiredRole(
+      this.reflector.getAllAndOverride<ApiKeyRole | undefined>(ROLE_KEY, targets),
+      request.method,
+    );
+    if (!allows(role, needed)) {
+      throw new HttpError(
+        403,
+        `${request.method} ${request.routeOptions.url ?? ''} needs the ${needed} role; this key has ${role}`,
+      );
+    }
+    return true;
+  }
+
+  private async authenticate(request: FastifyRequest): Promise<{ caller: string; role: ApiKeyRole }> {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S{1,512})$/i.exec(header);
     if (!match?.[1]) {
@@ -38,19 +79,17 @@ export class ApiKeyGuard implements CanActivate {
       });
     }
     const presented = sha256(match[1]);
-    if (timingSafeEqual(presented, this.adminHash)) {
-      (request as CallerRequest).caller = 'admin';
-      return true;
+    if (timingSafeEqual(presented, this.adminHash)) return { caller: 'admin', role: 'admin' };
+    const keys = this.dataSource.getRepository(ApiKey);
+    const key = await keys.findOneBy({ keyHash: presented.toString('hex'), revokedAt: IsNull() });
+    if (!key) {
+      throw new HttpError(401, 'the api key is unknown or revoked', undefined, {
+        'WWW-Authenticate': 'Bearer',
+      });
     }
-    const key = await this.dataSource
-      .getRepository(ApiKey)
-      .findOneBy({ keyHash: presented.toString('hex'), revokedAt: IsNull() });
-    if (key) {
-      (request as CallerRequest).caller = key.name;
-      return true;
+    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      await keys.update({ id: key.id }, { lastUsedAt: new Date() });
     }
-    throw new HttpError(401, 'the api key is unknown or revoked', undefined, {
-      'WWW-Authenticate': 'Bearer',
-    });
+    return { caller: key.name, role: key.role };
   }
 }

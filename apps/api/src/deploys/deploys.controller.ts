@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import {
   ListDeploysRequest,
   RPC,
@@ -6,13 +6,11 @@ import {
   type DeployView,
   type Page,
 } from '@tocsin/contracts';
-import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { UUID_PARAM } from '../gateway/uuid-param.pipe';
 
 /** Deploys, owned by deploy-tracker. */
 @Controller('v1/deploys')
-@UseGuards(ApiKeyGuard)
 export class DeploysController {
   constructor(private readonly gateway: RpcGateway) {}
 

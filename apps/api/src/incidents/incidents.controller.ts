@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ListIncidentsRequest,
   NoteBody,
@@ -13,8 +13,8 @@ import {
   type TimelineEntryView,
 } from '@tocsin/contracts';
 import { HttpError, type HttpErrorBody } from '@tocsin/platform';
-import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Caller } from '../auth/caller.decorator';
+import { Roles } from '../auth/roles.decorator';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { UUID_PARAM } from '../gateway/uuid-param.pipe';
 
@@ -36,7 +36,6 @@ interface Suspects {
 }
 
 @Controller('v1/incidents')
-@UseGuards(ApiKeyGuard)
 export class IncidentsController {
   constructor(private readonly gateway: RpcGateway) {}
 
@@ -61,18 +60,21 @@ export class IncidentsController {
 
   /** 409 when the incident is resolved already. */
   @Post(':id/acknowledge')
+  @Roles('responder')
   @HttpCode(200)
   acknowledge(@Param('id', UUID_PARAM) id: string, @Caller() actor: string): Promise<IncidentResponse> {
     return this.withContext(id, this.gateway.call(RPC.incidentState.acknowledgeIncident, { id, actor }));
   }
 
   @Post(':id/resolve')
+  @Roles('responder')
   @HttpCode(200)
   resolve(@Param('id', UUID_PARAM) id: string, @Caller() actor: string): Promise<IncidentResponse> {
     return this.withContext(id, this.gateway.call(RPC.incidentState.resolveIncident, { id, actor }));
   }
 
   @Post(':id/notes')
+  @Roles('responder')
   @HttpCode(201)
   note(
     @Param('id', UUID_PARAM) id: string,

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   CreateIntegrationRequest,
   ListInboundQuery,
@@ -23,12 +12,10 @@ import {
   type Page,
 } from '@tocsin/contracts';
 import { HttpError } from '@tocsin/platform';
-import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { UUID_PARAM } from '../gateway/uuid-param.pipe';
 
 @Controller('v1/integrations')
-@UseGuards(ApiKeyGuard)
 export class IntegrationsController {
   constructor(private readonly gateway: RpcGateway) {}
 

@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Put,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import {
   EscalationPolicyBody,
   EscalationPolicyPatch,
@@ -21,13 +9,11 @@ import {
   type Page,
   type PolicyCheckView,
 } from '@tocsin/contracts';
-import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { UUID_PARAM } from '../gateway/uuid-param.pipe';
 
 /** Escalation policies: ordered steps of users, teams and schedules to page, and a repeat count. */
 @Controller('v1/escalation-policies')
-@UseGuards(ApiKeyGuard)
 export class EscalationPoliciesController {
   constructor(private readonly gateway: RpcGateway) {}
 

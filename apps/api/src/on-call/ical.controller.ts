@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { FeedQuery, RPC, type FeedView } from '@tocsin/contracts';
 import { HttpError } from '@tocsin/platform';
 import type { FastifyReply } from 'fastify';
+import { Public } from '../auth/roles.decorator';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { sendCalendar } from './calendar-reply';
 
@@ -13,6 +14,7 @@ const FEED_TOKEN = /^([A-Za-z0-9_-]{43})(\.ics)?$/;
  * A token that is no schedule's, or not a token at all, is a 404.
  */
 @Controller('ical')
+@Public()
 export class IcalController {
   constructor(private readonly gateway: RpcGateway) {}
 

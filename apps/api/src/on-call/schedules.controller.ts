@@ -1,17 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Put,
-  Query,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import {
   FeedQuery,
   OnCallQuery,
@@ -27,14 +14,12 @@ import {
   type ShiftView,
 } from '@tocsin/contracts';
 import type { FastifyReply } from 'fastify';
-import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { UUID_PARAM } from '../gateway/uuid-param.pipe';
 import { sendCalendar } from './calendar-reply';
 
 /** On-call schedules: rotations in a time zone, overrides, who is on call, shifts and their feed. */
 @Controller('v1/schedules')
-@UseGuards(ApiKeyGuard)
 export class SchedulesController {
   constructor(private readonly gateway: RpcGateway) {}
 

@@ -3,6 +3,7 @@ import { ApiSettings } from '@tocsin/config';
 import { RPC, type ActionView, type SmsReplyView } from '@tocsin/contracts';
 import { HttpError } from '@tocsin/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../auth/roles.decorator';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { confirmPage, donePage, problemPage, twimlMessage } from './pages';
 
@@ -14,6 +15,7 @@ const TOKEN = /^[A-Za-z0-9_-]{1,80}\.[A-Za-z0-9_-]{1,40}$/;
  * routes check the link's signature or Twilio's, not an api key.
  */
 @Controller('v1')
+@Public()
 export class ActionsController {
   constructor(
     private readonly gateway: RpcGateway,

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import {
   ListNotificationsRequest,
   RPC,
@@ -6,13 +6,11 @@ import {
   type Page,
   type PushPublicKeyView,
 } from '@tocsin/contracts';
-import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { UUID_PARAM } from '../gateway/uuid-param.pipe';
 
 /** The delivery log: every page and notice with its state, attempts and the provider's answer. */
 @Controller('v1')
-@UseGuards(ApiKeyGuard)
 export class NotificationsController {
   constructor(private readonly gateway: RpcGateway) {}
 

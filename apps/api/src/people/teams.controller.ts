@@ -1,23 +1,10 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { PageQuery, RPC, TeamBody, TeamPatch, type Page, type TeamView } from '@tocsin/contracts';
-import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { UUID_PARAM } from '../gateway/uuid-param.pipe';
 
 /** Teams: named groups of users that escalation steps can page together. */
 @Controller('v1/teams')
-@UseGuards(ApiKeyGuard)
 export class TeamsController {
   constructor(private readonly gateway: RpcGateway) {}
 

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ContactMethodBody,
   ListUsersRequest,
@@ -22,13 +11,11 @@ import {
   type Page,
   type UserView,
 } from '@tocsin/contracts';
-import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { UUID_PARAM } from '../gateway/uuid-param.pipe';
 
 /** People who can be paged: how to reach them (contact methods) and when (notification rules). */
 @Controller('v1/users')
-@UseGuards(ApiKeyGuard)
 export class UsersController {
   constructor(private readonly gateway: RpcGateway) {}
 

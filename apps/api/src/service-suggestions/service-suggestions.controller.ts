@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   AcceptSuggestionBody,
   ListSuggestionsRequest,
@@ -7,13 +7,11 @@ import {
   type Page,
   type ServiceSuggestionView,
 } from '@tocsin/contracts';
-import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { UUID_PARAM } from '../gateway/uuid-param.pipe';
 
 /** Aliases deploys used that no service has: accept one as a service, or dismiss it. */
 @Controller('v1/service-suggestions')
-@UseGuards(ApiKeyGuard)
 export class ServiceSuggestionsController {
   constructor(private readonly gateway: RpcGateway) {}
 

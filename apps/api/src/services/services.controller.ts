@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   CreateServiceRequest,
   PageQuery,
@@ -20,13 +9,11 @@ import {
   type ServiceMetricsView,
   type ServiceView,
 } from '@tocsin/contracts';
-import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RpcGateway } from '../gateway/rpc.gateway';
 import { UUID_PARAM } from '../gateway/uuid-param.pipe';
 
 /** The service catalog, owned by deploy-tracker. */
 @Controller('v1/services')
-@UseGuards(ApiKeyGuard)
 export class ServicesController {
   constructor(private readonly gateway: RpcGateway) {}
 

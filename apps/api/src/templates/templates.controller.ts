@@ -1,7 +1,6 @@
-import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { findTemplate, TEMPLATES, type IntegrationTemplate } from '@tocsin/mapping';
 import { HttpError } from '@tocsin/platform';
-import { ApiKeyGuard } from '../auth/api-key.guard';
 
 /** What a template offers a user: its mapping to start from and a sample payload for the dry run. */
 export interface TemplateView {
@@ -24,7 +23,6 @@ const view = (t: IntegrationTemplate): TemplateView => ({
 
 /** The built-in templates; the mapping library holds them, so the api answers without asking. */
 @Controller('v1/templates')
-@UseGuards(ApiKeyGuard)
 export class TemplatesController {
   @Get()
   list(): { items: TemplateView[]; nextCursor: null } {
