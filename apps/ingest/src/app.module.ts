@@ -10,6 +10,7 @@ import { DeploysController } from './deploys/deploys.controller';
 import { HookStoreService } from './hooks/hook-store.service';
 import { HooksController } from './hooks/hooks.controller';
 import { ChangeEventsController } from './pagerduty/change-events.controller';
+import { IngestLimitsService } from './limits/ingest-limits.service';
 import { PagerDutyController } from './pagerduty/pagerduty.controller';
 import { TokenIndexService } from './tokens/token-index.service';
 
@@ -41,6 +42,6 @@ export class AliasesModule {}
     }),
   ],
   controllers: [HooksController, PagerDutyController, DeploysController, ChangeEventsController],
-  providers: [Clock, HookStoreService, DeployStoreService],
+  providers: [Clock, IngestLimitsService, HookStoreService, DeployStoreService],
 })
 export class AppModule {}

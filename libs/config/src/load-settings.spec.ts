@@ -14,6 +14,40 @@ describe('loadSettings', () => {
     expect(loadSettings(IngestSettings, { INGEST_PORT: '18080' }).INGEST_PORT).toBe(18080);
   });
 
+  it("applies ingest's limits and refuses ones it cannot work with", () => {
+    expect(loadSettings(IngestSettings, {})).toMatchObject({
+      INGEST_RATE_PER_INTEGRATION: 200,
+      INGEST_BURST_PER_INTEGRATION: 1000,
+      INGEST_RATE_TOTAL: 20_000,
+      INGEST_BURST_TOTAL: 40_000,
+      INGEST_MAX_PENDING_PUBLISHES: 500,
+    });
+    expect(loadSettings(IngestSettings, { INGEST_RATE_TOTAL: '5' }).INGEST_RATE_TOTAL).toBe(5);
+    let error: unknown;
+    try {
+      loadSettings(IngestSettings, {
+        INGEST_RATE_PER_INTEGRATION: '0',
+        INGEST_BURST_PER_INTEGRATION: '1.5',
+        INGEST_RATE_TOTAL: 'fast',
+        INGEST_BURST_TOTAL: '-1',
+        INGEST_MAX_PENDING_PUBLISHES: '100001',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    const problems = (error as SettingsError).problems.join('\n');
+    for (const name of [
+      'INGEST_RATE_PER_INTEGRATION',
+      'INGEST_BURST_PER_INTEGRATION',
+      'INGEST_RATE_TOTAL',
+      'INGEST_BURST_TOTAL',
+      'INGEST_MAX_PENDING_PUBLISHES',
+    ]) {
+      expect(problems).toMatch(new RegExp(`${name} must be a whole number`));
+    }
+  });
+
   it('reports every bad setting at once, one line each, naming it', () => {
     let error: unknown;
     try {
@@ -34,7 +68,12 @@ describe('loadSettings', () => {
     expect(settingNames(SETTINGS_BY_APP.ingest)).toEqual(
       [
         'INGEST_BODY_LIMIT',
+        'INGEST_BURST_PER_INTEGRATION',
+        'INGEST_BURST_TOTAL',
+        'INGEST_MAX_PENDING_PUBLISHES',
         'INGEST_PORT',
+        'INGEST_RATE_PER_INTEGRATION',
+        'INGEST_RATE_TOTAL',
         'LOG_LEVEL',
         'NATS_URL',
         'TOCSIN_PREFIX',

@@ -55,6 +55,51 @@ export class IngestSettings extends BaseSettings {
   @Min(1024)
   @Max(64 * 1024 * 1024)
   INGEST_BODY_LIMIT = 1024 * 1024;
+
+  /** Events a second one integration may send to this ingest process (token bucket refill). */
+  @Transform(toInt)
+  @IsInt({
+    message: 'INGEST_RATE_PER_INTEGRATION must be a whole number of events a second from 1 to 1000000',
+  })
+  @Min(1, {
+    message: 'INGEST_RATE_PER_INTEGRATION must be a whole number of events a second from 1 to 1000000',
+  })
+  @Max(1_000_000, {
+    message: 'INGEST_RATE_PER_INTEGRATION must be a whole number of events a second from 1 to 1000000',
+  })
+  INGEST_RATE_PER_INTEGRATION = 200;
+
+  /** Events one integration may send at once above its rate (token bucket size). */
+  @Transform(toInt)
+  @IsInt({ message: 'INGEST_BURST_PER_INTEGRATION must be a whole number of events from 1 to 10000000' })
+  @Min(1, { message: 'INGEST_BURST_PER_INTEGRATION must be a whole number of events from 1 to 10000000' })
+  @Max(10_000_000, {
+    message: 'INGEST_BURST_PER_INTEGRATION must be a whole number of events from 1 to 10000000',
+  })
+  INGEST_BURST_PER_INTEGRATION = 1000;
+
+  /** Events a second all integrations together may send to this ingest process. */
+  @Transform(toInt)
+  @IsInt({ message: 'INGEST_RATE_TOTAL must be a whole number of events a second from 1 to 1000000' })
+  @Min(1, { message: 'INGEST_RATE_TOTAL must be a whole number of events a second from 1 to 1000000' })
+  @Max(1_000_000, {
+    message: 'INGEST_RATE_TOTAL must be a whole number of events a second from 1 to 1000000',
+  })
+  INGEST_RATE_TOTAL = 20_000;
+
+  /** Events all integrations together may send at once above the total rate. */
+  @Transform(toInt)
+  @IsInt({ message: 'INGEST_BURST_TOTAL must be a whole number of events from 1 to 10000000' })
+  @Min(1, { message: 'INGEST_BURST_TOTAL must be a whole number of events from 1 to 10000000' })
+  @Max(10_000_000, { message: 'INGEST_BURST_TOTAL must be a whole number of events from 1 to 10000000' })
+  INGEST_BURST_TOTAL = 40_000;
+
+  /** Publishes waiting for JetStream's ack in this process; beyond it requests get 503 at once. */
+  @Transform(toInt)
+  @IsInt({ message: 'INGEST_MAX_PENDING_PUBLISHES must be a whole number from 1 to 100000' })
+  @Min(1, { message: 'INGEST_MAX_PENDING_PUBLISHES must be a whole number from 1 to 100000' })
+  @Max(100_000, { message: 'INGEST_MAX_PENDING_PUBLISHES must be a whole number from 1 to 100000' })
+  INGEST_MAX_PENDING_PUBLISHES = 500;
 }
 
 export class NormalizeSettings extends DatabaseSettings {

@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DeployReceived, SUBJECTS, deployMessageId, type DeployReceivedV1 } from '@tocsin/contracts';
 import { JetStreamPublisher, MessageTooLargeError, PublishFailedError } from '@tocsin/messaging';
 import { HttpError } from '@tocsin/platform';
+import { IngestLimitsService } from '../limits/ingest-limits.service';
+import { StoreOverloadedError } from '../limits/rate-limited.exception';
 import { DeployNotStoredError } from './deploy-not-stored.exception';
 
 /**
@@ -14,16 +16,28 @@ import { DeployNotStoredError } from './deploy-not-stored.exception';
 export class DeployStoreService {
   private readonly logger = new Logger(DeployStoreService.name);
 
-  constructor(private readonly publisher: JetStreamPublisher) {}
+  constructor(
+    private readonly publisher: JetStreamPublisher,
+    private readonly limits: IngestLimitsService,
+  ) {}
 
   /** Resolves with `duplicate: true` when the stream already held a deploy with this dedup_id. */
   async store(deploy: DeployReceivedV1): Promise<{ duplicate: boolean }> {
     try {
-      const result = await this.publisher.publish(SUBJECTS.deployReceived(), DeployReceived, deploy, {
-        messageId: deployMessageId(deploy.integrationId, deploy.deployId, deploy.dedupId),
-      });
+      const result = await this.limits.publish(() =>
+        this.publisher.publish(SUBJECTS.deployReceived(), DeployReceived, deploy, {
+          messageId: deployMessageId(deploy.integrationId, deploy.deployId, deploy.dedupId),
+        }),
+      );
       return { duplicate: result.duplicate };
     } catch (error) {
+      if (error instanceof StoreOverloadedError) {
+        throw new DeployNotStoredError(deploy.deployId, {
+          cause: error,
+          message: error.message,
+          retryAfterSeconds: error.retryAfterSeconds,
+        });
+      }
       if (error instanceof MessageTooLargeError) {
         throw new HttpError(
           413,

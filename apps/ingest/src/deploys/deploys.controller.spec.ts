@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { DeployReceivedV1, IntegrationIndexEntryV1, ServiceAliasEntryV1 } from '@tocsin/contracts';
 import type { FastifyRequest } from 'fastify';
+import { IngestSettings } from '@tocsin/config';
 import type { Clock } from '../clock';
+import { IngestLimitsService } from '../limits/ingest-limits.service';
 import type { TokenIndexService } from '../tokens/token-index.service';
 import type { AliasIndexService } from './alias-index.service';
 import { DeployNotStoredError } from './deploy-not-stored.exception';
@@ -53,7 +55,13 @@ function setUp(integration: IntegrationIndexEntryV1 | null = INTEGRATION) {
   } as unknown as DeployStoreService;
   const clock: Clock = { now: () => NOW };
   return {
-    controller: new DeploysController(tokens, aliases, store, clock),
+    controller: new DeploysController(
+      tokens,
+      aliases,
+      store,
+      clock,
+      new IngestLimitsService(new IngestSettings(), clock),
+    ),
     stored,
     fail: () => {
       failing = true;

@@ -4,6 +4,8 @@ import { uuidv7 } from '@tocsin/messaging';
 import type { FastifyRequest } from 'fastify';
 import { Clock } from '../clock';
 import { verifySignature } from '../hooks/signatures';
+import { IngestLimitsService } from '../limits/ingest-limits.service';
+import { RateLimitedError } from '../limits/rate-limited.exception';
 import { TokenIndexService } from '../tokens/token-index.service';
 import { AliasIndexService } from './alias-index.service';
 import { DEPLOY_OK, DUPLICATE_DEPLOY, noServiceFound, type DeployAnswer } from './deploy-answer';
@@ -28,6 +30,7 @@ export class DeploysController {
     private readonly aliases: AliasIndexService,
     private readonly deploys: DeployStoreService,
     private readonly clock: Clock,
+    private readonly limits: IngestLimitsService,
   ) {}
 
   @Post('deploys/:token')
@@ -43,6 +46,18 @@ export class DeploysController {
     const parsed = parseOpsLevelDeploy(request.headers['content-type'], raw);
     if (!parsed.ok) throw new OpsLevelException(parsed.status, parsed.errors);
     const { deploy } = parsed;
+    try {
+      this.limits.admit(integration.integrationId, 'deploys');
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        throw new OpsLevelException(
+          429,
+          [{ status: 429, title: 'Too Many Requests', detail: error.message, meta: { limit: error.limit } }],
+          error.headers,
+        );
+      }
+      throw error;
+    }
     const matched = this.aliases.lookup(deploy.service);
     let duplicate: boolean;
     try {

@@ -16,6 +16,8 @@ export interface OpsLevelError {
   status: number;
   title: string;
   detail: string;
+  /** On a 429: the limit that refused the deploy. */
+  meta?: { limit: { bucket: string; rate: number; burst: number } };
 }
 
 /** The fields of a deploy that the body decides (ingest adds ids, integration and times). */

@@ -1,13 +1,14 @@
 /** JetStream did not store a hook: the producer is told to retry (503 with Retry-After). */
 export class HookNotStoredError extends Error {
   /** Seconds the producer should wait before it retries. */
-  readonly retryAfterSeconds = 5;
+  readonly retryAfterSeconds: number;
 
   constructor(
     readonly hookId: string,
-    options: { cause: unknown },
+    options: { cause: unknown; message?: string; retryAfterSeconds?: number },
   ) {
-    super('the event store is unavailable; retry later', options);
+    super(options.message ?? 'the event store is unavailable; retry later', { cause: options.cause });
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 5;
     this.name = 'HookNotStoredError';
   }
 }

@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { HEADERS, HookReceived, SUBJECTS, type HookReceivedV1 } from '@tocsin/contracts';
 import { JetStreamPublisher, MessageTooLargeError, PublishFailedError } from '@tocsin/messaging';
 import { HttpError } from '@tocsin/platform';
+import { IngestLimitsService } from '../limits/ingest-limits.service';
+import { StoreOverloadedError } from '../limits/rate-limited.exception';
 import { HookNotStoredError } from './hook-not-stored.exception';
 
 /**
@@ -12,23 +14,30 @@ import { HookNotStoredError } from './hook-not-stored.exception';
 export class HookStoreService {
   private readonly logger = new Logger(HookStoreService.name);
 
-  constructor(private readonly publisher: JetStreamPublisher) {}
+  constructor(
+    private readonly publisher: JetStreamPublisher,
+    private readonly limits: IngestLimitsService,
+  ) {}
 
   /** Resolves with `duplicate: true` when the stream already held this hook id. */
   async store(hook: HookReceivedV1): Promise<{ duplicate: boolean }> {
     try {
-      const result = await this.publisher.publish(
-        SUBJECTS.hookReceived(hook.integrationId),
-        HookReceived,
-        hook,
-        {
+      const result = await this.limits.publish(() =>
+        this.publisher.publish(SUBJECTS.hookReceived(hook.integrationId), HookReceived, hook, {
           messageId: hook.hookId,
           // normalize handles one integration's hooks one after another, in the order stored.
           headers: { [HEADERS.hookId]: hook.hookId, [HEADERS.orderingKey]: hook.integrationId },
-        },
+        }),
       );
       return { duplicate: result.duplicate };
     } catch (error) {
+      if (error instanceof StoreOverloadedError) {
+        throw new HookNotStoredError(hook.hookId, {
+          cause: error,
+          message: error.message,
+          retryAfterSeconds: error.retryAfterSeconds,
+        });
+      }
       if (error instanceof MessageTooLargeError) {
         // The body passed INGEST_BODY_LIMIT but not, with its envelope, the NATS server's limit.
         throw new HttpError(

@@ -3,7 +3,9 @@ import type { HookReceivedV1, IntegrationIndexEntryV1 } from '@tocsin/contracts'
 import { HttpError } from '@tocsin/platform';
 import type { FastifyRequest } from 'fastify';
 import { createHmac } from 'node:crypto';
+import { IngestSettings } from '@tocsin/config';
 import type { Clock } from '../clock';
+import { IngestLimitsService } from '../limits/ingest-limits.service';
 import type { TokenIndexService } from '../tokens/token-index.service';
 import { HookNotStoredError } from './hook-not-stored.exception';
 import type { HookStoreService } from './hook-store.service';
@@ -35,7 +37,12 @@ function setUp(integration: IntegrationIndexEntryV1 | null = INTEGRATION) {
     }),
   } as unknown as HookStoreService;
   const clock: Clock = { now: () => NOW };
-  const controller = new HooksController(tokens, store, clock);
+  const controller = new HooksController(
+    tokens,
+    store,
+    clock,
+    new IngestLimitsService(new IngestSettings(), clock),
+  );
   return {
     controller,
     stored,

@@ -1,8 +1,11 @@
-import { Controller, HttpCode, Logger, Param, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, HttpException, Logger, Param, Post, Req } from '@nestjs/common';
 import type { IntegrationIndexEntryV1 } from '@tocsin/contracts';
 import { HttpError } from '@tocsin/platform';
 import type { FastifyRequest } from 'fastify';
 import { Clock } from '../clock';
+import { IngestLimitsService } from '../limits/ingest-limits.service';
+import { RateLimitedError } from '../limits/rate-limited.exception';
+import { looksLikeRecovery } from '../limits/recovery';
 import { TokenIndexService } from '../tokens/token-index.service';
 import { readJsonBody } from './body';
 import { hookIdFor } from './delivery';
@@ -20,6 +23,7 @@ export class HooksController {
     private readonly tokens: TokenIndexService,
     private readonly hooks: HookStoreService,
     private readonly clock: Clock,
+    private readonly limits: IngestLimitsService,
   ) {}
 
   @Post('hooks/:token')
@@ -34,6 +38,7 @@ export class HooksController {
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
     this.authenticate(integration, request, raw, now);
     const body = readJsonBody(request.headers['content-type'], raw);
+    this.admit(integration.integrationId, body);
     const hookId = hookIdFor(integration.integrationId, request.headers, body);
     try {
       await this.hooks.store({
@@ -55,6 +60,16 @@ export class HooksController {
     }
     // A producer's retry of a stored delivery is the same hook: the stream dropped it, same answer.
     return { status: 'accepted', id: hookId };
+  }
+
+  /** 429 over a rate limit, unless the body reports a recovery (see looksLikeRecovery). */
+  private admit(integrationId: string, body: string): void {
+    try {
+      this.limits.admit(integrationId, 'hooks', () => looksLikeRecovery(body));
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) throw error;
+      throw new RateLimitedHttpError(error);
+    }
   }
 
   /** 401 unless the request carries the signature the integration's scheme asks for. */
@@ -83,5 +98,15 @@ export class HooksController {
       `hook refused: ${check.failure} signature (${check.header})`,
     );
     throw new HttpError(401, check.message);
+  }
+}
+
+/** A 429 in the generic error shape, with the limit that refused it and Retry-After. */
+class RateLimitedHttpError extends HttpException {
+  readonly headers: Record<string, string>;
+
+  constructor(error: RateLimitedError) {
+    super({ error: 'rate_limited', message: error.message, limit: error.limit }, 429);
+    this.headers = error.headers;
   }
 }

@@ -4,13 +4,15 @@ import type { FastifyRequest } from 'fastify';
 import { Clock } from '../clock';
 import { DeployNotStoredError } from '../deploys/deploy-not-stored.exception';
 import { DeployStoreService } from '../deploys/deploy-store.service';
+import { IngestLimitsService } from '../limits/ingest-limits.service';
+import { RateLimitedError } from '../limits/rate-limited.exception';
 import { TokenIndexService } from '../tokens/token-index.service';
 import {
   CHANGE_EVENT_PROCESSED,
   parsePagerDutyChangeEvent,
   type PagerDutyChangeSuccessBody,
 } from './pagerduty-change';
-import { invalidEvent } from './pagerduty-event';
+import { invalidEvent, throttled } from './pagerduty-event';
 import { PagerDutyExceptionFilter } from './pagerduty-exception.filter';
 import { PagerDutyException } from './pagerduty.exception';
 
@@ -27,6 +29,7 @@ export class ChangeEventsController {
     private readonly tokens: TokenIndexService,
     private readonly deploys: DeployStoreService,
     private readonly clock: Clock,
+    private readonly limits: IngestLimitsService,
   ) {}
 
   @Post('v2/change/enqueue')
@@ -48,6 +51,14 @@ export class ChangeEventsController {
         404,
         invalidEvent(['Invalid routing key: no enabled integration has this routing key']),
       );
+    }
+    try {
+      this.limits.admit(integration.integrationId, 'pagerduty-change');
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        throw new PagerDutyException(429, throttled(error.message, error.limit), error.headers);
+      }
+      throw error;
     }
     try {
       // PagerDuty names no delivery and has no dedup id for changes: every request is a deploy.

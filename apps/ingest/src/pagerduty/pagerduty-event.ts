@@ -20,6 +20,8 @@ export interface PagerDutyErrorBody {
   status: string;
   message: string;
   errors?: string[];
+  /** On a 429: the limit that refused the event. */
+  limit?: { bucket: string; rate: number; burst: number };
 }
 
 /** PagerDuty's body for an event it took. */
@@ -49,6 +51,14 @@ export function unrecognizedObject(reason: string): PagerDutyErrorBody {
     message: 'Event object format is unrecognized',
     errors: [`JSON parse error: ${reason}`],
   };
+}
+
+/** A 429 in PagerDuty's shape, naming the limit that refused the event. */
+export function throttled(
+  reason: string,
+  limit: { bucket: string; rate: number; burst: number },
+): PagerDutyErrorBody {
+  return { status: 'throttle event', message: 'Requests are arriving too quickly', errors: [reason], limit };
 }
 
 /** PagerDuty's wording for an event that breaks its rules. */

@@ -6,8 +6,10 @@ import { Clock } from '../clock';
 import { capturedHeaders } from '../hooks/headers';
 import { HookNotStoredError } from '../hooks/hook-not-stored.exception';
 import { HookStoreService } from '../hooks/hook-store.service';
+import { IngestLimitsService } from '../limits/ingest-limits.service';
+import { RateLimitedError } from '../limits/rate-limited.exception';
 import { TokenIndexService } from '../tokens/token-index.service';
-import { invalidEvent, parsePagerDutyEvent, type PagerDutySuccessBody } from './pagerduty-event';
+import { invalidEvent, parsePagerDutyEvent, throttled, type PagerDutySuccessBody } from './pagerduty-event';
 import { PagerDutyException } from './pagerduty.exception';
 import { PagerDutyExceptionFilter } from './pagerduty-exception.filter';
 
@@ -27,6 +29,7 @@ export class PagerDutyController {
     private readonly tokens: TokenIndexService,
     private readonly hooks: HookStoreService,
     private readonly clock: Clock,
+    private readonly limits: IngestLimitsService,
   ) {}
 
   @Post('v2/enqueue')
@@ -47,6 +50,15 @@ export class PagerDutyController {
         404,
         invalidEvent(['Invalid routing key: no enabled alert integration has this routing key']),
       );
+    }
+    try {
+      // resolve and acknowledge are always admitted: an overload must not keep an incident open.
+      this.limits.admit(integration.integrationId, 'pagerduty', () => event.eventAction !== 'trigger');
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        throw new PagerDutyException(429, throttled(error.message, error.limit), error.headers);
+      }
+      throw error;
     }
     const now = this.clock.now();
     // PagerDuty names no delivery: every request is a new hook.
