@@ -37,6 +37,15 @@ describe('parseJsonBody', () => {
   });
 });
 
+describe('parseJsonBody and NUL characters', () => {
+  it('refuses an escaped NUL in a value or a key, naming where', () => {
+    expect(reason('{"name":"a\\u0000b"}')).toBe(
+      'the body holds a NUL character (at name), which text cannot be stored with',
+    );
+    expect(reason('{"a":{"k\\u0000":1}}')).toBe('the body holds a NUL character in a key (in a)');
+  });
+});
+
 describe('formFields', () => {
   it('reads the first value of each field', () => {
     expect(formFields(Buffer.from('From=%2B14155550100&Body=1a&Body=again'))).toEqual({

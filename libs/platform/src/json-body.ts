@@ -8,7 +8,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * Reads a JSON request body, answering 400 with the reason for what the handlers behind it must
  * not see: bytes that are not UTF-8, malformed JSON, nesting deeper than MAX_JSON_DEPTH (validation
- * walks bodies recursively), and `__proto__` keys (assigning one swaps an object's prototype).
+ * walks bodies recursively), `__proto__` keys (assigning one swaps an object's prototype), and NUL
+ * characters (`\u0000`), which PostgreSQL text and jsonb cannot hold.
  */
 export function parseJsonBody(raw: Buffer): unknown {
   let text: string;
@@ -28,11 +29,19 @@ export function parseJsonBody(raw: Buffer): unknown {
   return value;
 }
 
+const NUL = String.fromCharCode(0);
+
 /** Walks the document without recursion, so its own depth cannot overflow the stack. */
 function checkShape(root: unknown): void {
   const pending: [unknown, string, number][] = [[root, '', 1]];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [value, path, depth] = next;
+    if (typeof value === 'string' && value.includes(NUL)) {
+      throw new HttpError(
+        400,
+        `the body holds a NUL character (at ${path.slice(0, 200) || 'the top'}), which text cannot be stored with`,
+      );
+    }
     if (typeof value !== 'object' || value === null) continue;
     if (depth > MAX_JSON_DEPTH) {
       throw new HttpError(
@@ -46,6 +55,12 @@ function checkShape(root: unknown): void {
     }
     for (const key of Object.keys(value)) {
       const at = path ? `${path}.${key}` : key;
+      if (key.includes(NUL)) {
+        throw new HttpError(
+          400,
+          `the body holds a NUL character in a key (in ${path.slice(0, 200) || 'the top'})`,
+        );
+      }
       if (key === '__proto__') {
         throw new HttpError(
           400,
