@@ -87,8 +87,10 @@ export class DeploysService {
     }
     const explicit =
       d.deployNumber !== undefined && SEQUENCE_NUMBER.test(d.deployNumber) ? d.deployNumber : null;
+    // A deploy that brings a number of its own that is not a sequence number (`v2.3`) takes none.
+    const advance = d.deployNumber === undefined || explicit !== null;
     let sequence: string | null = null;
-    if (serviceId) {
+    if (serviceId && advance) {
       // The service row is locked until commit: concurrent deploys of one service number in turn.
       const rows = await returning<{ last: string }>(
         em,
@@ -99,8 +101,8 @@ export class DeploysService {
         [serviceId, explicit],
       );
       sequence = rows[0]?.last ?? null;
-    } else if (key && d.service !== undefined) {
-      sequence = await this.suggest(em, key, d.service, new Date(d.receivedAt), explicit);
+    } else if (!serviceId && key && d.service !== undefined) {
+      sequence = await this.suggest(em, key, d.service, new Date(d.receivedAt), explicit, advance);
     }
     const deployNumber = d.deployNumber ?? sequence;
     if (d.deployNumber === undefined && deployNumber !== null) {
@@ -156,19 +158,21 @@ export class DeploysService {
     alias: string,
     at: Date,
     explicit: string | null,
+    advance: boolean,
   ): Promise<string | null> {
     const rows: { last: string }[] = await em.query(
       `INSERT INTO ${TABLES.suggestions} AS s ("id", "alias_key", "alias", "deploy_count", "first_seen_at",
               "last_seen_at", "last_deploy_number")
-       VALUES ($1, $2, $3, 1, $4, $4, COALESCE($5::bigint, 1))
+       VALUES ($1, $2, $3, 1, $4, $4, COALESCE($5::bigint, CASE WHEN $6::boolean THEN 1 ELSE 0 END))
        ON CONFLICT ("alias_key") DO UPDATE SET
          "deploy_count" = s."deploy_count" + 1,
          "first_seen_at" = LEAST(s."first_seen_at", EXCLUDED."first_seen_at"),
          "last_seen_at" = GREATEST(s."last_seen_at", EXCLUDED."last_seen_at"),
-         "last_deploy_number" = CASE WHEN $5::bigint IS NULL THEN s."last_deploy_number" + 1
+         "last_deploy_number" = CASE WHEN NOT $6::boolean THEN s."last_deploy_number"
+                                     WHEN $5::bigint IS NULL THEN s."last_deploy_number" + 1
                                      ELSE GREATEST(s."last_deploy_number", $5::bigint) END
        RETURNING "last_deploy_number" AS "last"`,
-      [uuidv7(), key, alias.trim(), at, explicit],
+      [uuidv7(), key, alias.trim(), at, explicit, advance],
     );
     return rows[0]?.last ?? null;
   }
