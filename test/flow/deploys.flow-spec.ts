@@ -292,10 +292,15 @@ describe('deploys over HTTP', () => {
     expect(listing.status).toBe(503);
     expect(listing.headers.get('retry-after')).toBe('2');
     await tocsin.fleet.start('deploy-tracker');
-    await expectEventually(async () => {
-      const list = await deploysOf('service=billing');
-      expect(list.map((d) => d.dedupId)).toContain(down.dedup_id);
-    });
+    // Deploys the killed process held unacknowledged come back after the ack wait (30 s), and the
+    // one posted while it was down may queue behind them.
+    await expectEventually(
+      async () => {
+        const list = await deploysOf('service=billing');
+        expect(list.map((d) => d.dedupId)).toContain(down.dedup_id);
+      },
+      { timeoutMs: 45_000 },
+    );
     await expectEventually(async () =>
       expect(
         (await get<Page<ServiceSuggestionView>>('/v1/service-suggestions')).items.map((s) => s.alias),
