@@ -110,9 +110,13 @@ export type StreamKey = keyof typeof STREAMS;
  * Normalized events are spread over this many partitions by their incident key (integration and
  * group key, or dedup key). Each partition has its own durable consumer with one message in flight,
  * so however many replicas of incident-state run, the events of one key are applied in stream order.
- * Changing the count needs a migration plan: events in flight are on the old partitions.
+ * The count bounds the events in flight (one per partition), and with them the batches incident-state
+ * applies in one transaction: 128 gives batches of dozens under load; more partitions cost NATS more
+ * than larger batches save.
+ * Changing the count needs a migration plan: events in flight are on the old partitions (see the
+ * upgrade note in CHANGELOG.md for the change from 32 to 128).
  */
-export const EVENT_PARTITIONS = 32;
+export const EVENT_PARTITIONS = 128;
 
 /** A consumer split into `count` durables `<durable>-<p>`, each filtered to `filter(p)`. */
 export interface ConsumerPartitions {

@@ -79,17 +79,21 @@ interface Plan {
 
 /** Events applied in one transaction at most; more wait for the next. */
 const MAX_BATCH = 128;
-/** Transactions applying events at once (of the pool's 10 connections). */
-const BATCHES_AT_ONCE = 4;
+/**
+ * Transactions applying events at once (of the pool's 10 connections). Two keeps one batch being
+ * written while the next gathers; more split the events in flight into smaller batches, which
+ * costs more statements and round trips per event.
+ */
+const BATCHES_AT_ONCE = 2;
 
 /**
  * Applies normalized events to incidents, once each, and announces what changed.
  *
  * Events handled at the same moment (the consumer handles one per partition at a time, so up to
  * one per partition) are applied together: one transaction, a handful of statements for the whole
- * batch, up to four such transactions at once. Two events of one incident key never share a batch, so each key's events still apply one
- * after another in stream order. A batch that fails is retried event by event, so a failing event
- * fails alone.
+ * batch, up to two such transactions at once. Two events of one incident key never share a batch,
+ * so each key's events still apply one after another in stream order. A batch that fails is
+ * retried event by event, so a failing event fails alone.
  */
 @Injectable()
 export class IncidentsService {
