@@ -3,7 +3,7 @@
 
 const W = 640;
 const H = 220;
-const PAD = { top: 12, right: 12, bottom: 28, left: 44 };
+const PAD = { top: 12, right: 12, bottom: 28, left: 60 };
 
 export interface Series {
   name: string;

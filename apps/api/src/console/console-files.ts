@@ -21,8 +21,8 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** First path segments that belong to the api: never answered with the console's index.html. */
-export const API_SEGMENTS = ['v1', 'v2', 'ical', 'healthz', 'readyz', 'metrics', 'openapi.json', 'docs'];
+/** The console's own pages (client routes): each answers index.html, and so does any path below it. */
+export const CONSOLE_SECTIONS = ['incidents', 'overview', 'integrations', 'deploys', 'services', 'on-call'];
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -85,38 +85,30 @@ function send(request: FastifyRequest, reply: FastifyReply, file: ConsoleFile): 
 }
 
 /**
- * Serves the console's static files at `/` on GET and HEAD: a file that exists, else for a path
- * without an extension (a client route such as /incidents/<id>) the console's index.html. Paths under
- * the api's own segments (/v1, /ical, /healthz, …) are never shadowed: unknown ones answer the api's
- * JSON 404. When the console was not built, `/` says how to build it.
+ * Serves the console on GET and HEAD: each built file at its own path, and index.html at `/` and at
+ * the console's sections (`/incidents`, `/incidents/<id>`, …). Only those routes are added, so
+ * nothing of the api (/v1, /ical, /healthz, …) is shadowed: every other path is the api's as before.
+ * When the console was not built, its routes say how to build it.
  */
 export function serveConsole(fastify: FastifyInstance, dir: string): { files: number } {
   const files = loadConsoleFiles(dir);
   const index = files.get('/index.html');
-  fastify.get('/*', (request, reply) => {
-    let path: string;
-    try {
-      path = decodeURIComponent((request.url.split('?')[0] ?? '/').replace(/\/{2,}/g, '/'));
-    } catch {
-      return reply.code(400).send(errorBody(400, 'the path is not valid percent-encoding'));
-    }
-    const first = path.split('/')[1] ?? '';
-    if (API_SEGMENTS.includes(first)) {
-      return reply.code(404).send(errorBody(404, `Cannot GET ${path}`));
-    }
-    const file = files.get(path);
-    if (file) return send(request, reply, file);
-    if (extname(path) !== '') {
-      return reply.code(404).send(errorBody(404, `the console has no file ${path}`));
-    }
-    if (!index) {
-      return reply
-        .code(503)
-        .send(
-          errorBody(503, 'the console is not built: run `node tools/build.mjs` (or `npm start`), then reload'),
-        );
-    }
-    return send(request, reply, index);
-  });
+  for (const [path, file] of files) {
+    if (path !== '/index.html') fastify.get(path, (request, reply) => send(request, reply, file));
+  }
+  const page = (request: FastifyRequest, reply: FastifyReply): FastifyReply =>
+    index
+      ? send(request, reply, index)
+      : reply
+          .code(503)
+          .send(
+            errorBody(503, 'the console is not built: run `node tools/build.mjs` (or `npm start`), then reload'),
+          );
+  fastify.get('/', page);
+  fastify.get('/index.html', page);
+  for (const section of CONSOLE_SECTIONS) {
+    fastify.get(`/${section}`, page);
+    fastify.get(`/${section}/*`, page);
+  }
   return { files: files.size };
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, api, get, post, query } from '../api';
 import { OUTCOMES, type DryRun, type InboundMessage, type Integration, type Page, type Template } from '../types';
+import { jsonProblem } from '../json-problem';
 import {
   Badge,
   CopyButton,
@@ -19,20 +20,6 @@ import {
 } from '../ui';
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
-
-/** Where a JSON text is broken, in words: "line 3, column 7: Unexpected token". */
-export function jsonProblem(text: string): string | null {
-  try {
-    JSON.parse(text);
-    return null;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const at = /position (\d+)/.exec(message);
-    if (!at?.[1]) return message;
-    const before = text.slice(0, Number(at[1])).split('\n');
-    return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}: ${message.replace(/ in JSON at position \d+.*$/, '')}`;
-  }
-}
 
 export function IntegrationPage({ id }: { id: string }) {
   const integration = useLoad(() => get<Integration>(`/v1/integrations/${encodeURIComponent(id)}`), [id]);
