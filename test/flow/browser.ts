@@ -16,9 +16,12 @@ export function chromium(): { path: string } | { missing: string } {
   const present = found();
   if (present) return { path: present };
   if (process.getuid?.() !== 0) {
-    return { missing: 'Chromium is not installed and installing it needs root: run `apt-get install -y chromium`' };
+    return {
+      missing: 'Chromium is not installed and installing it needs root: run `apt-get install -y chromium`',
+    };
   }
-  if (!existsSync('/usr/bin/apt-get')) return { missing: 'Chromium is not installed and there is no apt-get' };
+  if (!existsSync('/usr/bin/apt-get'))
+    return { missing: 'Chromium is not installed and there is no apt-get' };
   const install = () =>
     spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
       stdio: 'inherit',

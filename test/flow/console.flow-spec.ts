@@ -6,6 +6,11 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium as findChromium } from './browser';
 import { Tocsin } from './support';
 
+/** The page's sessionStorage, typed here: the flow suite compiles without the DOM library. */
+interface SessionStorageHolder {
+  sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+}
+
 const SCREENSHOTS = join(__dirname, '../../docs/screenshots');
 
 /** Reads a server-sent event stream until `until` holds for the events read so far (or times out). */
@@ -54,9 +59,14 @@ describe('the live stream and the console', () => {
       expect(anonymous.status).toBe(401);
       await anonymous.body?.cancel();
 
-      const { body: key } = await tocsin.api('POST', '/v1/api-keys', { name: 'wallboard', role: 'read-only' });
+      const { body: key } = await tocsin.api('POST', '/v1/api-keys', {
+        name: 'wallboard',
+        role: 'read-only',
+      });
       const readOnly = (key as { key: string }).key;
-      const response = await fetch(`${api}/v1/incidents/stream`, { headers: { authorization: `Bearer ${readOnly}` } });
+      const response = await fetch(`${api}/v1/incidents/stream`, {
+        headers: { authorization: `Bearer ${readOnly}` },
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
       expect(response.headers.get('cache-control')).toBe('no-store');
@@ -65,21 +75,22 @@ describe('the live stream and the console', () => {
       const seen = readEvents(response, (events) =>
         events.some((e) => e.data.change === 'acknowledged' && e.data.incident.title === 'Queue backed up'),
       );
-      expect((await tocsin.hook(integration.token, { status: 'firing', id: 'q', title: 'Queue backed up' })).status).toBe(
-        202,
-      );
+      expect(
+        (await tocsin.hook(integration.token, { status: 'firing', id: 'q', title: 'Queue backed up' }))
+          .status,
+      ).toBe(202);
       const [incident] = await expectEventually(async () => {
         const open = await tocsin.incidents(`integrationId=${integration.id}`);
         expect(open).toHaveLength(1);
         return open;
       });
-      expect((await tocsin.api('POST', `/v1/incidents/${incident!.id}/acknowledge`)).status).toBe(200);
+      expect((await tocsin.api('POST', `/v1/incidents/${incident.id}/acknowledge`)).status).toBe(200);
 
       const { text, events } = await seen;
       expect(text.startsWith('retry: 3000\n: connected\n\n')).toBe(true);
-      const mine = events.filter((e) => e.data.incident.id === incident!.id);
+      const mine = events.filter((e) => e.data.incident.id === incident.id);
       expect(mine.map((e) => e.event)).toEqual(['incident.opened', 'incident.acknowledged']);
-      expect(mine[1]!.data.incident.status).toBe('acknowledged');
+      expect(mine[1].data.incident.status).toBe('acknowledged');
     });
   });
 
@@ -102,9 +113,9 @@ describe('the live stream and the console', () => {
       expect(js.status).toBe(200);
       expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
       expect(js.headers.get('cache-control')).toContain('immutable');
-      expect((await fetch(`${api}${script}`, { headers: { 'if-none-match': js.headers.get('etag')! } })).status).toBe(
-        304,
-      );
+      expect(
+        (await fetch(`${api}${script}`, { headers: { 'if-none-match': js.headers.get('etag')! } })).status,
+      ).toBe(304);
 
       const unknownApi = await fetch(`${api}/v1/no-such-thing`);
       expect(unknownApi.headers.get('content-security-policy')).toBeNull();
@@ -127,7 +138,8 @@ describe('the live stream and the console', () => {
     let browser: Browser;
     let page: Page;
     const pageErrors: string[] = [];
-    const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    const shot = (name: string) =>
+      page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
     beforeAll(async () => {
       mkdirSync(SCREENSHOTS, { recursive: true });
@@ -136,11 +148,15 @@ describe('the live stream and the console', () => {
         executablePath: (browserPath as { path: string }).path,
         args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
       });
-      const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 860 },
+        colorScheme: 'light',
+      });
       // The console may load nothing from elsewhere: any request off the api's origin fails the test.
       const offOrigin: string[] = [];
       context.on('request', (request) => {
-        if (!request.url().startsWith(api) && !request.url().startsWith('data:')) offOrigin.push(request.url());
+        if (!request.url().startsWith(api) && !request.url().startsWith('data:'))
+          offOrigin.push(request.url());
       });
       page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -167,19 +183,29 @@ describe('the live stream and the console', () => {
       await page.getByRole('heading', { name: 'Incidents' }).waitFor();
       await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
       expect(page.url()).not.toContain(tocsin.adminKey);
-      expect(await page.evaluate(() => sessionStorage.getItem('tocsin.apiKey'))).toBe(tocsin.adminKey);
+      expect(
+        await page.evaluate(() =>
+          (globalThis as unknown as SessionStorageHolder).sessionStorage.getItem('tocsin.apiKey'),
+        ),
+      ).toBe(tocsin.adminKey);
     }, 30_000);
 
     it('shows an incident arrive live after a webhook, and acknowledges it in one click', async () => {
       const integration = await tocsin.createIntegration('console-live');
       // Marks this page: a reload would lose it.
-      await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
-      const hook = await tocsin.hook(integration.token, { status: 'firing', id: 'db-1-disk', title: 'Disk full on db-1' });
+      await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
+      const hook = await tocsin.hook(integration.token, {
+        status: 'firing',
+        id: 'db-1-disk',
+        title: 'Disk full on db-1',
+      });
       expect(hook.status).toBe(202);
 
       const row = page.locator('tr', { hasText: 'Disk full on db-1' });
       await row.waitFor({ timeout: 15_000 });
-      expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+      expect(
+        await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded),
+      ).toBe(true);
       await expect(row.locator('.badge').first().textContent()).resolves.toBe('triggered');
       await shot('incidents');
 
@@ -212,7 +238,9 @@ describe('the live stream and the console', () => {
       await page.getByRole('link', { name: /Edit its mapping/ }).click();
 
       const outcome = page.getByTestId('dry-run-outcome');
-      await expectEventually(async () => expect(await outcome.textContent()).toBe('opened'), { timeoutMs: 15_000 });
+      await expectEventually(async () => expect(await outcome.textContent()).toBe('opened'), {
+        timeoutMs: 15_000,
+      });
       expect(await page.getByTestId('dry-run-event').count()).toBe(2);
       await shot('integration');
 
@@ -221,7 +249,9 @@ describe('the live stream and the console', () => {
       expect(original).toContain('"equals": "firing"');
       // A rule edited: firing alerts no longer match any rule.
       await mapping.fill(original.replace('"equals": "firing"', '"equals": "pending"'));
-      await expectEventually(async () => expect(await outcome.textContent()).toBe('unmapped'), { timeoutMs: 15_000 });
+      await expectEventually(async () => expect(await outcome.textContent()).toBe('unmapped'), {
+        timeoutMs: 15_000,
+      });
       // Broken JSON is caught as it is typed, before the api is asked.
       await mapping.fill(original.replace('"equals": "firing"', '"equals": firing'));
       await page.getByText(/The mapping is not JSON: line \d+, column \d+/).waitFor();
@@ -230,7 +260,9 @@ describe('the live stream and the console', () => {
       await page.getByText('Invalid:').waitFor();
       // Back to a working rule, saved.
       await mapping.fill(original.replace('"equals": "firing"', '"equals": "FIRING"'));
-      await expectEventually(async () => expect(await outcome.textContent()).toBe('opened'), { timeoutMs: 15_000 });
+      await expectEventually(async () => expect(await outcome.textContent()).toBe('opened'), {
+        timeoutMs: 15_000,
+      });
       await page.getByRole('button', { name: 'Save mapping' }).click();
       await page.getByText('Saved', { exact: true }).waitFor();
     }, 60_000);
@@ -250,7 +282,12 @@ describe('the live stream and the console', () => {
     }, 60_000);
 
     it('goes back to sign-in, saying why, when the key stops working', async () => {
-      await page.evaluate(() => sessionStorage.setItem('tocsin.apiKey', 'revoked-key-revoked-key-revoked'));
+      await page.evaluate(() =>
+        (globalThis as unknown as SessionStorageHolder).sessionStorage.setItem(
+          'tocsin.apiKey',
+          'revoked-key-revoked',
+        ),
+      );
       await page.goto(`${api}/integrations`);
       await page.getByText('Your api key expired or was revoked.').waitFor();
       await page.getByLabel('API key').waitFor();

@@ -131,7 +131,9 @@ describe('IncidentStream (real NATS)', () => {
     publisher.publish(naming.subject('incidents.opened.x'), 'not json');
     publisher.publish(naming.subject('incidents.opened.y'), JSON.stringify({ id: 'e', type: 'other' }));
     publish(change(randomUUID(), 'triggered', 'after the bad ones'));
-    await expectEventually(() => expect(sink.events().map((e) => e.incident.title)).toEqual(['after the bad ones']));
+    await expectEventually(() =>
+      expect(sink.events().map((e) => e.incident.title)).toEqual(['after the bad ones']),
+    );
     expect(stream.invalidMessages).toBe(2);
   });
 

@@ -20,7 +20,10 @@ const NAV = [
 ];
 
 function useSession() {
-  return useSyncExternalStore(session.subscribe, session.get);
+  return useSyncExternalStore(
+    (listener) => session.subscribe(listener),
+    () => session.get(),
+  );
 }
 
 export function App() {
@@ -75,8 +78,8 @@ function SignIn({ reason }: { reason: string | null }) {
           />
         </label>
         <p className="muted small">
-          The key stays in this tab (session storage) and is sent only to this api. <code>npm start</code> prints
-          the admin key; <code>POST /v1/api-keys</code> makes read-only and responder keys.
+          The key stays in this tab (session storage) and is sent only to this api. <code>npm start</code>{' '}
+          prints the admin key; <code>POST /v1/api-keys</code> makes read-only and responder keys.
         </p>
         {error ? (
           <p className="error" role="alert">

@@ -66,7 +66,15 @@ function Legend({ series }: { series: { name: string; className: string }[] }) {
 }
 
 /** Stacked bars: one bar per label, one layer per series. */
-export function StackedBars({ title, labels, series }: { title: string; labels: string[]; series: Series[] }) {
+export function StackedBars({
+  title,
+  labels,
+  series,
+}: {
+  title: string;
+  labels: string[];
+  series: Series[];
+}) {
   const totals = labels.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
   const max = niceMax(Math.max(0, ...totals));
   const inner = W - PAD.left - PAD.right;
@@ -194,8 +202,12 @@ export function LaneTimeline({
   const span = Math.max(1, to - from);
   const x = (t: number) => left + ((W - left - PAD.right) * (t - from)) / span;
   const days = Math.max(1, Math.round(span / 86_400_000));
-  const ticks = Array.from({ length: Math.min(days, 7) + 1 }, (_, i) => from + (span * i) / Math.min(days, 7));
-  const count = (kind: string) => lanes.reduce((n, l) => n + l.marks.filter((m) => m.kind === kind).length, 0);
+  const ticks = Array.from(
+    { length: Math.min(days, 7) + 1 },
+    (_, i) => from + (span * i) / Math.min(days, 7),
+  );
+  const count = (kind: string) =>
+    lanes.reduce((n, l) => n + l.marks.filter((m) => m.kind === kind).length, 0);
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>

@@ -13,10 +13,19 @@ export function jsonProblem(text: string): string | null {
   }
 }
 
+class NotJson extends Error {
+  constructor(
+    readonly at: number,
+    readonly expected: string,
+  ) {
+    super(`expected ${expected} at ${at}`);
+  }
+}
+
 function firstError(text: string): { at: number; expected: string } {
   let i = 0;
   const fail = (expected: string): never => {
-    throw { at: i, expected };
+    throw new NotJson(i, expected);
   };
   const space = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i] ?? '')) i++;
@@ -88,6 +97,7 @@ function firstError(text: string): { at: number; expected: string } {
     if (i < text.length) fail('the end of the text');
     return { at: text.length, expected: 'valid JSON' };
   } catch (error) {
-    return error as { at: number; expected: string };
+    if (error instanceof NotJson) return { at: error.at, expected: error.expected };
+    throw error;
   }
 }

@@ -100,7 +100,10 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
     // The dependency list is the caller's: `load` is a new closure on every render.
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  const setData = useCallback((update: (current: T | undefined) => T | undefined) => setDataState(update), []);
+  const setData = useCallback(
+    (update: (current: T | undefined) => T | undefined) => setDataState(update),
+    [],
+  );
   return { data, error, loading, reload, setData };
 }
 

@@ -102,7 +102,10 @@ export function serveConsole(fastify: FastifyInstance, dir: string): { files: nu
       : reply
           .code(503)
           .send(
-            errorBody(503, 'the console is not built: run `node tools/build.mjs` (or `npm start`), then reload'),
+            errorBody(
+              503,
+              'the console is not built: run `node tools/build.mjs` (or `npm start`), then reload',
+            ),
           );
   fastify.get('/', page);
   fastify.get('/index.html', page);

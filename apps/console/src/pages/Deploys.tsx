@@ -48,7 +48,12 @@ export function DeploysPage() {
         </label>
         <label className="field">
           <span>Commit</span>
-          <input value={sha} placeholder="sha prefix" pattern="[0-9a-fA-F]{4,40}" onChange={(e) => setSha(e.target.value)} />
+          <input
+            value={sha}
+            placeholder="sha prefix"
+            pattern="[0-9a-fA-F]{4,40}"
+            onChange={(e) => setSha(e.target.value)}
+          />
         </label>
         <div className="field">
           <span aria-hidden="true">&nbsp;</span>

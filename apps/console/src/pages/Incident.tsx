@@ -69,7 +69,9 @@ export function IncidentPage({ id }: { id: string }) {
             resolved <Time at={i.resolvedAt} /> by {i.resolvedBy ?? '—'}
           </span>
         ) : null}
-        <span>{i.status === 'resolved' ? 'was open' : 'open for'} {duration(openFor)}</span>
+        <span>
+          {i.status === 'resolved' ? 'was open' : 'open for'} {duration(openFor)}
+        </span>
         {i.service ? <span>service {i.service}</span> : null}
         <span>
           <Link to={`/integrations/${i.integrationId}`}>integration</Link>
@@ -205,7 +207,8 @@ export function IncidentPage({ id }: { id: string }) {
             <ul className="plain">
               {i.suspectDeploys.map((d) => (
                 <li key={d.id}>
-                  <strong>{d.service ?? '—'}</strong> {d.deployNumber ? `#${d.deployNumber}` : ''} {d.description}{' '}
+                  <strong>{d.service ?? '—'}</strong> {d.deployNumber ? `#${d.deployNumber}` : ''}{' '}
+                  {d.description}{' '}
                   <span className="muted">
                     {duration(d.secondsBefore)} before · {d.deployer?.name ?? d.deployer?.email ?? 'unknown'}
                     {d.commit?.sha ? ` · ${d.commit.sha.slice(0, 10)}` : ''}

@@ -49,7 +49,8 @@ function matches(incident: Incident, f: Filters): boolean {
 
 async function loadIncidents(f: Filters): Promise<Incident[]> {
   const base = { integrationId: f.integrationId, service: f.service };
-  const statuses = f.status === 'open' ? ['triggered', 'acknowledged'] : f.status === 'all' ? [''] : [f.status];
+  const statuses =
+    f.status === 'open' ? ['triggered', 'acknowledged'] : f.status === 'all' ? [''] : [f.status];
   const pages = await Promise.all(
     statuses.map((status) => get<Page<Incident>>(`/v1/incidents${query({ ...base, status, limit: 200 })}`)),
   );
@@ -65,7 +66,8 @@ export function IncidentsPage() {
     service: search.get('service') ?? '',
     severity: search.get('severity') ?? '',
   };
-  const update = (change: Partial<Filters>) => setSearch({ ...filters, ...change, status: change.status ?? filters.status });
+  const update = (change: Partial<Filters>) =>
+    setSearch({ ...filters, ...change, status: change.status ?? filters.status });
   const key = JSON.stringify(filters);
   const incidents = useLoad(() => loadIncidents(filters), [key]);
   const integrations = useLoad(() => all<Integration>('/v1/integrations', 500), []);
@@ -80,7 +82,7 @@ export function IncidentsPage() {
           incidents.setData((list) => {
             const rest = (list ?? []).filter((i) => i.id !== event.incident.id);
             const known = (list ?? []).find((i) => i.id === event.incident.id);
-            const merged: Incident = { ...(known ?? {}), ...event.incident } as Incident;
+            const merged: Incident = { ...known, ...event.incident };
             return matches(merged, filters) ? [merged, ...rest] : rest;
           });
           setFresh((s) => new Set(s).add(event.incident.id));
@@ -182,7 +184,9 @@ export function IncidentsPage() {
                 integration={names.get(incident.integrationId) ?? '—'}
                 fresh={fresh.has(incident.id)}
                 onChange={(next) =>
-                  incidents.setData((list) => (list ?? []).map((i) => (i.id === next.id ? { ...i, ...next } : i)))
+                  incidents.setData((list) =>
+                    (list ?? []).map((i) => (i.id === next.id ? { ...i, ...next } : i)),
+                  )
                 }
               />
             ))}
@@ -222,7 +226,9 @@ function IncidentRow({
       <td data-label="Opened">
         <Time at={incident.openedAt} />
       </td>
-      <td data-label="Who has it">{incident.acknowledgedBy ?? (incident.status === 'resolved' ? '—' : 'nobody yet')}</td>
+      <td data-label="Who has it">
+        {incident.acknowledgedBy ?? (incident.status === 'resolved' ? '—' : 'nobody yet')}
+      </td>
       <td className="actions">
         <IncidentActions incident={incident} onChange={onChange} compact />
       </td>
@@ -249,12 +255,22 @@ export function IncidentActions({
   return (
     <div className="action-group">
       {incident.status === 'triggered' ? (
-        <button type="button" disabled={action.busy} onClick={() => void act('acknowledge')} aria-label={`Acknowledge ${label}`}>
+        <button
+          type="button"
+          disabled={action.busy}
+          onClick={() => void act('acknowledge')}
+          aria-label={`Acknowledge ${label}`}
+        >
           Acknowledge
         </button>
       ) : null}
       {incident.status !== 'resolved' ? (
-        <button type="button" disabled={action.busy} onClick={() => void act('resolve')} aria-label={`Resolve ${label}`}>
+        <button
+          type="button"
+          disabled={action.busy}
+          onClick={() => void act('resolve')}
+          aria-label={`Resolve ${label}`}
+        >
           Resolve
         </button>
       ) : null}

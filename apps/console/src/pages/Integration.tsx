@@ -1,6 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, api, get, post, query } from '../api';
-import { OUTCOMES, type DryRun, type InboundMessage, type Integration, type Page, type Template } from '../types';
+import {
+  OUTCOMES,
+  type DryRun,
+  type InboundMessage,
+  type Integration,
+  type Page,
+  type Template,
+} from '../types';
 import { jsonProblem } from '../json-problem';
 import {
   Badge,
@@ -120,7 +127,9 @@ function MappingEditor({
   const [draft, setDraft] = useState(() => pretty(integration.mapping));
   const [sampleOf, setSampleOf] = useState(integration.template ?? 'generic');
   const [source, setSource] = useState<PayloadSource>('template');
-  const [pasted, setPasted] = useState('{\n  "status": "firing",\n  "title": "Disk full on db-1",\n  "id": "db-1-disk"\n}');
+  const [pasted, setPasted] = useState(
+    '{\n  "status": "firing",\n  "title": "Disk full on db-1",\n  "id": "db-1-disk"\n}',
+  );
   const [result, setResult] = useState<DryRun | null>(null);
   const [problem, setProblem] = useState<ApiError | string | null>(null);
   const [running, setRunning] = useState(false);
@@ -156,7 +165,9 @@ function MappingEditor({
       return;
     }
     if (payloadText === null) {
-      setProblem(source === 'log' ? 'Pick a message in the inbound log below (“Try it”).' : 'Loading the sample…');
+      setProblem(
+        source === 'log' ? 'Pick a message in the inbound log below (“Try it”).' : 'Loading the sample…',
+      );
       setResult(null);
       return;
     }
@@ -203,10 +214,11 @@ function MappingEditor({
     <Section title="Mapping" id="mapping">
       <p className="muted small">
         The rules that turn a payload into events (DESIGN.md section 4): <code>rules</code> tried in order (
-        <code>open</code>, <code>close</code>, <code>acknowledge</code>, <code>update</code>, <code>ignore</code>)
-        with <code>equals</code>, <code>in</code>, <code>contains</code> or <code>matches</code>;{' '}
-        <code>filters</code>, <code>each</code>, and <code>{'{{path}}'}</code> templates for <code>dedupKey</code>,{' '}
-        <code>title</code>, <code>severity</code>, <code>service</code>. The dry run below follows every change.
+        <code>open</code>, <code>close</code>, <code>acknowledge</code>, <code>update</code>,{' '}
+        <code>ignore</code>) with <code>equals</code>, <code>in</code>, <code>contains</code> or{' '}
+        <code>matches</code>; <code>filters</code>, <code>each</code>, and <code>{'{{path}}'}</code> templates
+        for <code>dedupKey</code>, <code>title</code>, <code>severity</code>, <code>service</code>. The dry
+        run below follows every change.
       </p>
       <div className="editor">
         <div className="pane">
@@ -233,7 +245,9 @@ function MappingEditor({
               spellCheck={false}
               rows={22}
               value={draft}
-              aria-invalid={mappingProblem !== null || (problem instanceof ApiError && problem.status === 400)}
+              aria-invalid={
+                mappingProblem !== null || (problem instanceof ApiError && problem.status === 400)
+              }
               aria-describedby="mapping-status"
               onChange={(e) => setDraft(e.target.value)}
             />
@@ -242,7 +256,11 @@ function MappingEditor({
             <button
               type="button"
               className="primary"
-              disabled={save.busy || mappingProblem !== null || (problem instanceof ApiError && problem.status === 400)}
+              disabled={
+                save.busy ||
+                mappingProblem !== null ||
+                (problem instanceof ApiError && problem.status === 400)
+              }
               onClick={() => void saveDraft()}
             >
               Save mapping
@@ -313,10 +331,13 @@ function MappingEditor({
             </details>
           ) : null}
           <div id="mapping-status" aria-live="polite" className="dry-run" data-testid="dry-run">
-            <h3>
-              Dry run {running ? <span className="muted small">(running…)</span> : null}
-            </h3>
-            {problem ? <ErrorBox error={problem} what={problem instanceof ApiError && problem.status === 400 ? 'Invalid' : undefined} /> : null}
+            <h3>Dry run {running ? <span className="muted small">(running…)</span> : null}</h3>
+            {problem ? (
+              <ErrorBox
+                error={problem}
+                what={problem instanceof ApiError && problem.status === 400 ? 'Invalid' : undefined}
+              />
+            ) : null}
             {result ? <DryRunResult result={result} /> : null}
           </div>
         </div>
@@ -376,7 +397,13 @@ function DryRunResult({ result }: { result: DryRun }) {
   );
 }
 
-function InboundLog({ integration, onTry }: { integration: Integration; onTry: (m: InboundMessage) => void }) {
+function InboundLog({
+  integration,
+  onTry,
+}: {
+  integration: Integration;
+  onTry: (m: InboundMessage) => void;
+}) {
   const { search } = useLocation();
   const outcome = search.get('outcome') ?? '';
   const open = search.get('hook');
@@ -420,7 +447,9 @@ function InboundLog({ integration, onTry }: { integration: Integration; onTry: (
       <ErrorBox error={log.error} what="Could not load the inbound log" />
       {log.data && log.data.items.length === 0 ? (
         <Empty>
-          {outcome ? `No messages with outcome ${outcome}.` : 'Nothing received yet. Send a webhook to the URL above.'}
+          {outcome
+            ? `No messages with outcome ${outcome}.`
+            : 'Nothing received yet. Send a webhook to the URL above.'}
         </Empty>
       ) : null}
       {log.data && log.data.items.length > 0 ? (
@@ -457,7 +486,10 @@ function InboundLog({ integration, onTry }: { integration: Integration; onTry: (
                   {m.incidentId ? <Link to={`/incidents/${m.incidentId}`}>open</Link> : '—'}
                 </td>
                 <td className="actions">
-                  <button type="button" onClick={() => setSearch(params({ hook: m.id === open ? '' : m.id }))}>
+                  <button
+                    type="button"
+                    onClick={() => setSearch(params({ hook: m.id === open ? '' : m.id }))}
+                  >
                     {m.id === open ? 'Hide' : 'Details'}
                   </button>
                   <button type="button" onClick={() => onTry(m)}>
@@ -525,15 +557,18 @@ function InboundDetail({ message, onTry }: { message: InboundMessage; onTry: (m:
         </dl>
       )}
       <h4>
-        Body {message.bodyTruncated ? <span className="muted small">(first part of {message.bodyLength} characters)</span> : null}
+        Body{' '}
+        {message.bodyTruncated ? (
+          <span className="muted small">(first part of {message.bodyLength} characters)</span>
+        ) : null}
       </h4>
       <pre className="body">{body}</pre>
       <h4>Events</h4>
       <ul className="plain">
         {message.events.map((e) => (
           <li key={e.index}>
-            {e.index}: <Badge value={e.outcome} kind="outcome" /> {e.action ?? ''} {e.rule ? `rule ${e.rule}` : ''}{' '}
-            {e.dedupKey ? <code>{e.dedupKey}</code> : null} {e.title ?? ''}
+            {e.index}: <Badge value={e.outcome} kind="outcome" /> {e.action ?? ''}{' '}
+            {e.rule ? `rule ${e.rule}` : ''} {e.dedupKey ? <code>{e.dedupKey}</code> : null} {e.title ?? ''}
             {e.detail ? <div className="detail">{e.detail}</div> : null}
           </li>
         ))}

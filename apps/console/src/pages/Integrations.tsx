@@ -1,7 +1,20 @@
 import { useState, type FormEvent } from 'react';
 import { all, get, post } from '../api';
 import type { Integration, Page, Template } from '../types';
-import { Badge, CopyButton, Empty, ErrorBox, Link, Loading, Section, Select, Time, useAction, useLoad, useTitle } from '../ui';
+import {
+  Badge,
+  CopyButton,
+  Empty,
+  ErrorBox,
+  Link,
+  Loading,
+  Section,
+  Select,
+  Time,
+  useAction,
+  useLoad,
+  useTitle,
+} from '../ui';
 
 export function IntegrationsPage() {
   useTitle('Integrations');
@@ -13,15 +26,13 @@ export function IntegrationsPage() {
     <div>
       <h1>Integrations</h1>
       <p className="muted">
-        Each integration has its own URL that a producer (CI, monitor, device) posts webhooks to, and a mapping
-        that turns them into incidents.
+        Each integration has its own URL that a producer (CI, monitor, device) posts webhooks to, and a
+        mapping that turns them into incidents.
       </p>
       {created ? (
         <div className="card callout" role="status">
           <h2>“{created.name}” is ready</h2>
-          <p>
-            Its URL holds its token, shown only now. Copy it into the producer’s webhook settings:
-          </p>
+          <p>Its URL holds its token, shown only now. Copy it into the producer’s webhook settings:</p>
           <p className="url-row">
             <code className="url" data-testid="new-url">
               {created.url}

@@ -17,7 +17,9 @@ async function whoIsOnCall(): Promise<ScheduleNow[]> {
       try {
         const now = await get<OnCall>(`/v1/schedules/${schedule.id}/on-call`);
         const end = now.shift?.end;
-        const next = end ? await get<OnCall>(`/v1/schedules/${schedule.id}/on-call?at=${encodeURIComponent(end)}`) : null;
+        const next = end
+          ? await get<OnCall>(`/v1/schedules/${schedule.id}/on-call?at=${encodeURIComponent(end)}`)
+          : null;
         return { schedule, now, next, error: null };
       } catch (e) {
         return { schedule, now: null, next: null, error: e instanceof Error ? e.message : String(e) };
@@ -26,12 +28,18 @@ async function whoIsOnCall(): Promise<ScheduleNow[]> {
   );
 }
 
-async function policiesWithChecks(): Promise<{ policy: EscalationPolicy; check: PolicyCheck | null; error: string | null }[]> {
+async function policiesWithChecks(): Promise<
+  { policy: EscalationPolicy; check: PolicyCheck | null; error: string | null }[]
+> {
   const policies = await all<EscalationPolicy>('/v1/escalation-policies', 200);
   return Promise.all(
     policies.map(async (policy) => {
       try {
-        return { policy, check: await get<PolicyCheck>(`/v1/escalation-policies/${policy.id}/check`), error: null };
+        return {
+          policy,
+          check: await get<PolicyCheck>(`/v1/escalation-policies/${policy.id}/check`),
+          error: null,
+        };
       } catch (e) {
         return { policy, check: null, error: e instanceof Error ? e.message : String(e) };
       }
@@ -52,7 +60,9 @@ export function OnCallPage() {
       <Section title="Schedules" id="schedules">
         <ErrorBox error={schedules.error} what="Could not load schedules" />
         {schedules.loading && !schedules.data ? <Loading what="schedules" /> : null}
-        {schedules.data && schedules.data.length === 0 ? <Empty>No schedules yet (POST /v1/schedules).</Empty> : null}
+        {schedules.data && schedules.data.length === 0 ? (
+          <Empty>No schedules yet (POST /v1/schedules).</Empty>
+        ) : null}
         {schedules.data && schedules.data.length > 0 ? (
           <table className="list">
             <thead>
@@ -69,7 +79,9 @@ export function OnCallPage() {
                   <td data-label="Schedule">
                     {schedule.name} <span className="muted small">{schedule.timeZone}</span>
                   </td>
-                  <td data-label="On call now">{error ? <span className="error inline">{error}</span> : people(now)}</td>
+                  <td data-label="On call now">
+                    {error ? <span className="error inline">{error}</span> : people(now)}
+                  </td>
                   <td data-label="Until">
                     <Time at={now?.shift?.end} />
                   </td>
@@ -87,8 +99,7 @@ export function OnCallPage() {
         {(policies.data ?? []).map(({ policy, check, error }) => (
           <article key={policy.id} className="card inner" aria-label={policy.name}>
             <h3>
-              {policy.name}{' '}
-              {check ? <Badge value={check.ok ? 'ok' : 'issues'} kind="check" /> : null}
+              {policy.name} {check ? <Badge value={check.ok ? 'ok' : 'issues'} kind="check" /> : null}
             </h3>
             {policy.description ? <p className="muted">{policy.description}</p> : null}
             <ol>

@@ -51,7 +51,10 @@ export function OverviewPage() {
   const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
 
   const names = new Map(services.map((s) => [s.id, s.name] as const));
-  const lanes = new Map<string, { name: string; marks: Parameters<typeof LaneTimeline>[0]['lanes'][number]['marks'] }>();
+  const lanes = new Map<
+    string,
+    { name: string; marks: Parameters<typeof LaneTimeline>[0]['lanes'][number]['marks'] }
+  >();
   const lane = (name: string) => {
     let l = lanes.get(name);
     if (!l) lanes.set(name, (l = { name, marks: [] }));
@@ -79,7 +82,9 @@ export function OverviewPage() {
   return (
     <div>
       <h1>Overview</h1>
-      <p className="muted">The last {DAYS} days (UTC days), from {incidents.length} incidents and {deploys.length} deploys.</p>
+      <p className="muted">
+        The last {DAYS} days (UTC days), from {incidents.length} incidents and {deploys.length} deploys.
+      </p>
       <div className="charts">
         <Section title="Incidents opened per day" id="per-day">
           <StackedBars title="Incidents opened per day, by severity" labels={labels} series={perDay} />

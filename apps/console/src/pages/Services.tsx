@@ -30,11 +30,17 @@ export function ServicesPage() {
   const metrics = useLoad(async () => {
     const list = await all<Service>('/v1/services', 100);
     const pairs = await Promise.all(
-      list.map(async (s) => [s.id, await get<ServiceMetrics>(`/v1/services/${s.id}/metrics`).catch(() => null)] as const),
+      list.map(
+        async (s) =>
+          [s.id, await get<ServiceMetrics>(`/v1/services/${s.id}/metrics`).catch(() => null)] as const,
+      ),
     );
     return new Map(pairs);
   }, []);
-  const suggestions = useLoad(() => get<Page<Suggestion>>('/v1/service-suggestions?status=open&limit=100'), []);
+  const suggestions = useLoad(
+    () => get<Page<Suggestion>>('/v1/service-suggestions?status=open&limit=100'),
+    [],
+  );
   const [selected, setSelected] = useState<string | null>(null);
   const action = useAction();
 
@@ -50,7 +56,9 @@ export function ServicesPage() {
     <div>
       <h1>Services</h1>
       <Section title="Suggestions" id="suggestions">
-        <p className="muted small">Names deploys used that no service has. Accept one to make it a service.</p>
+        <p className="muted small">
+          Names deploys used that no service has. Accept one to make it a service.
+        </p>
         <ErrorBox error={suggestions.error ?? action.error} />
         {suggestions.data && suggestions.data.items.length === 0 ? <Empty>No open suggestions.</Empty> : null}
         {(suggestions.data?.items ?? []).length > 0 ? (
@@ -132,7 +140,9 @@ function ServiceCharts({ service, id }: { service: Service | null; id: string })
   const history = useLoad(async () => {
     const [deploys, incidents] = await Promise.all([
       all<Deploy>(`/v1/deploys${query({ serviceId: id, since })}`, 500),
-      service ? all<Incident>(`/v1/incidents${query({ service: service.name, since })}`, 500) : Promise.resolve([]),
+      service
+        ? all<Incident>(`/v1/incidents${query({ service: service.name, since })}`, 500)
+        : Promise.resolve([]),
     ]);
     return { deploys, incidents };
   }, [id, service?.name]);
@@ -146,7 +156,13 @@ function ServiceCharts({ service, id }: { service: Service | null; id: string })
           <Lines
             title="Deployment frequency (deploys per day)"
             labels={data.data.labels}
-            series={[{ name: 'deploys/day', className: 's-deploy', values: data.data.metrics.map((m) => m.deploysPerDay) }]}
+            series={[
+              {
+                name: 'deploys/day',
+                className: 's-deploy',
+                values: data.data.metrics.map((m) => m.deploysPerDay),
+              },
+            ]}
           />
           <Lines
             title="Change failure rate (%)"
@@ -156,7 +172,9 @@ function ServiceCharts({ service, id }: { service: Service | null; id: string })
               {
                 name: 'failed deploys',
                 className: 's-critical',
-                values: data.data.metrics.map((m) => (m.changeFailureRate === null ? null : Math.round(m.changeFailureRate * 100))),
+                values: data.data.metrics.map((m) =>
+                  m.changeFailureRate === null ? null : Math.round(m.changeFailureRate * 100),
+                ),
               },
             ]}
           />
@@ -169,7 +187,9 @@ function ServiceCharts({ service, id }: { service: Service | null; id: string })
                 name: 'time to restore',
                 className: 's-resolve',
                 values: data.data.metrics.map((m) =>
-                  m.meanTimeToRestoreSeconds === null ? null : Number((m.meanTimeToRestoreSeconds / 3600).toFixed(2)),
+                  m.meanTimeToRestoreSeconds === null
+                    ? null
+                    : Number((m.meanTimeToRestoreSeconds / 3600).toFixed(2)),
                 ),
               },
             ]}
