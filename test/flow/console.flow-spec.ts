@@ -141,7 +141,77 @@ describe('the live stream and the console', () => {
     const shot = (name: string) =>
       page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
+    /** Something on every page: people on call, a policy, a service with deploys, a suggestion. */
+    async function seed(): Promise<void> {
+      const created = async (path: string, body: object): Promise<{ id: string }> => {
+        const { status, body: answer } = await tocsin.api('POST', path, body);
+        if (status !== 201) throw new Error(`POST ${path} answered ${status}: ${JSON.stringify(answer)}`);
+        return answer as { id: string };
+      };
+      const ann = await created('/v1/users', {
+        name: 'Ann Example',
+        email: 'ann@example.com',
+        timeZone: 'UTC',
+      });
+      const bob = await created('/v1/users', {
+        name: 'Bob Example',
+        email: 'bob@example.com',
+        timeZone: 'UTC',
+      });
+      const start = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+      const schedule = await created('/v1/schedules', {
+        name: 'Platform primary',
+        timeZone: 'UTC',
+        layers: [
+          {
+            id: 'primary',
+            rotation: { type: 'daily', startDate: start, handoffTime: '09:00' },
+            participants: [ann.id, bob.id],
+          },
+        ],
+        overrides: [],
+      });
+      await created('/v1/escalation-policies', {
+        name: 'Checkout',
+        description: 'Pages whoever is on call for the platform, then Bob.',
+        steps: [
+          { targets: [{ type: 'schedule', id: schedule.id }], delayMinutes: 15 },
+          { targets: [{ type: 'user', id: bob.id }], delayMinutes: 30 },
+        ],
+        repeat: 1,
+      });
+      await created('/v1/services', {
+        name: 'checkout',
+        aliases: ['checkout-api'],
+        description: 'Takes the money',
+      });
+      const ci = await tocsin.createIntegration('ci-deploys', { kind: 'deploy' });
+      const deploys = [
+        { service: 'checkout', hoursAgo: 50, n: 41 },
+        { service: 'checkout', hoursAgo: 26, n: 42 },
+        { service: 'checkout-api', hoursAgo: 0.2, n: 43 },
+        { service: 'billing', hoursAgo: 5, n: 7 },
+      ];
+      for (const d of deploys) {
+        const answer = await tocsin.ingest(`/deploys/${ci.token}`, {
+          service: d.service,
+          description: `Release ${d.n}`,
+          environment: 'production',
+          deployed_at: new Date(Date.now() - d.hoursAgo * 3_600_000).toISOString(),
+          deployer: { name: 'Ann Example', email: 'ann@example.com' },
+          deploy_number: String(d.n),
+          commit: { sha: `${d.n}`.padStart(40, 'a') },
+        });
+        expect(answer.status).toBe(202);
+      }
+      await expectEventually(async () => {
+        const { body } = await tocsin.api('GET', '/v1/deploys?limit=10');
+        expect((body as { items: unknown[] }).items).toHaveLength(deploys.length);
+      });
+    }
+
     beforeAll(async () => {
+      await seed();
       mkdirSync(SCREENSHOTS, { recursive: true });
       const { chromium } = await import('playwright-core');
       browser = await chromium.launch({
@@ -198,6 +268,7 @@ describe('the live stream and the console', () => {
         status: 'firing',
         id: 'db-1-disk',
         title: 'Disk full on db-1',
+        service: 'checkout',
       });
       expect(hook.status).toBe(202);
 
@@ -218,6 +289,14 @@ describe('the live stream and the console', () => {
       await page.getByRole('heading', { name: 'Timeline' }).waitFor();
       await page.getByText('acknowledged', { exact: true }).first().waitFor();
       await page.getByRole('heading', { name: 'Inbound messages' }).waitFor();
+      // The deploy of its service ten minutes before it is a suspect (deploy-tracker links it shortly).
+      await expectEventually(
+        async () => {
+          await page.reload();
+          await page.getByText('Release 43').waitFor({ timeout: 2_000 });
+        },
+        { timeoutMs: 20_000 },
+      );
       await shot('incident');
 
       // Narrow window: the list reads as cards.
@@ -268,15 +347,27 @@ describe('the live stream and the console', () => {
     }, 60_000);
 
     it('renders the overview, deploys, services and on-call pages', async () => {
-      for (const [link, heading, name] of [
-        ['Overview', 'Incidents opened per day', 'overview'],
-        ['Deploys', 'Deploys', 'deploys'],
-        ['Services', 'Catalog (last 30 days)', 'services'],
-        ['On call', 'Escalation policies', 'on-call'],
+      for (const [link, heading, content, name] of [
+        [
+          'Overview',
+          'Incidents opened per day',
+          'Deploys (bars) and incidents (dots), per service',
+          'overview',
+        ],
+        ['Deploys', 'Deploys', 'Release 43', 'deploys'],
+        ['Services', 'Catalog (last 30 days)', 'Takes the money', 'services'],
+        ['On call', 'Escalation policies', 'Pages whoever is on call for the platform, then Bob.', 'on-call'],
       ] as const) {
         await page.getByRole('link', { name: link, exact: true }).click();
         await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-        await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
+        await page.getByText(content).first().waitFor();
+        await expectEventually(async () => expect(await page.getByText(/^Loading /).count()).toBe(0));
+        if (name === 'services') {
+          await page.getByRole('button', { name: 'Charts' }).first().click();
+          await page.getByText('Deployment frequency (deploys per day)').waitFor();
+          await page.getByRole('button', { name: 'Accept' }).waitFor();
+        }
+        if (name === 'on-call') await page.getByText('Ann Example').first().waitFor();
         await shot(name);
       }
     }, 60_000);

@@ -30,7 +30,7 @@ function Axes({ max, labels, unit }: { max: number; labels: string[]; unit?: str
           <g key={t}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y} y2={y} className="grid" />
             <text x={PAD.left - 6} y={y + 4} textAnchor="end">
-              {Number.isInteger(t) ? t : t.toFixed(1)}
+              {Number.isInteger(t) ? t : Number(t.toFixed(2))}
               {unit ?? ''}
             </text>
           </g>
@@ -196,23 +196,23 @@ export function LaneTimeline({
   to: number;
   lanes: { name: string; marks: TimelineMark[] }[];
 }) {
-  const laneH = 28;
-  const left = 140;
+  const width = 960;
+  const laneH = 30;
+  const left = 150;
   const height = PAD.top + lanes.length * laneH + PAD.bottom;
   const span = Math.max(1, to - from);
-  const x = (t: number) => left + ((W - left - PAD.right) * (t - from)) / span;
-  const days = Math.max(1, Math.round(span / 86_400_000));
-  const ticks = Array.from(
-    { length: Math.min(days, 7) + 1 },
-    (_, i) => from + (span * i) / Math.min(days, 7),
-  );
+  const x = (t: number) => left + ((width - left - PAD.right - 30) * (t - from)) / span;
+  const DAY = 86_400_000;
+  const step = Math.max(1, Math.ceil(span / DAY / 7)) * DAY;
+  const first = Math.ceil(from / DAY) * DAY;
+  const ticks = Array.from({ length: Math.floor((to - first) / step) + 1 }, (_, i) => first + i * step);
   const count = (kind: string) =>
     lanes.reduce((n, l) => n + l.marks.filter((m) => m.kind === kind).length, 0);
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
       <svg
-        viewBox={`0 0 ${W} ${height}`}
+        viewBox={`0 0 ${width} ${height}`}
         role="img"
         aria-label={`${title}: ${count('deploy')} deploys and ${count('incident')} incidents over ${lanes.length} services`}
       >
@@ -231,7 +231,7 @@ export function LaneTimeline({
               <text x={left - 8} y={cy + 4} textAnchor="end" className="lane-label">
                 {lane.name.length > 18 ? `${lane.name.slice(0, 17)}…` : lane.name}
               </text>
-              <line x1={left} x2={W - PAD.right} y1={cy} y2={cy} className="lane" />
+              <line x1={left} x2={width - PAD.right} y1={cy} y2={cy} className="lane" />
               {lane.marks.map((m, j) =>
                 m.kind === 'deploy' ? (
                   <rect key={j} x={x(m.at) - 1.5} y={cy - 9} width={3} height={18} className={m.className}>

@@ -106,7 +106,7 @@ export function OnCallPage() {
               {policy.steps.map((step, i) => (
                 <li key={i}>
                   {step.targets.map((t) => `${t.name} (${t.type})`).join(', ') || 'nobody'}
-                  <span className="muted"> · then after {step.delayMinutes} min</span>
+                  <span className="muted"> · next step after {step.delayMinutes} min</span>
                 </li>
               ))}
             </ol>
