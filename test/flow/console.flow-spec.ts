@@ -230,6 +230,12 @@ describe('the live stream and the console', () => {
       });
       page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(error.message));
+      // What the Content-Security-Policy refuses shows as a console error: there must be none.
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /Refused to|Content Security Policy/i.test(message.text())) {
+          pageErrors.push(message.text());
+        }
+      });
       (page as Page & { offOrigin?: string[] }).offOrigin = offOrigin;
     }, 60_000);
 
@@ -371,6 +377,17 @@ describe('the live stream and the console', () => {
         await shot(name);
       }
     }, 60_000);
+
+    it('says when the api does not answer, and stops saying it once it answers again', async () => {
+      await page.route('**/v1/**', (route) => route.abort('connectionrefused'));
+      await page.getByRole('link', { name: 'Deploys', exact: true }).click();
+      const banner = page.getByText('The api is unreachable.');
+      await banner.waitFor();
+      await page.getByText('Could not load deploys').waitFor();
+      await shot('unreachable');
+      await page.unroute('**/v1/**');
+      await banner.waitFor({ state: 'detached', timeout: 15_000 });
+    }, 30_000);
 
     it('goes back to sign-in, saying why, when the key stops working', async () => {
       await page.evaluate(() =>

@@ -1,4 +1,4 @@
-import { useState, useSyncExternalStore, type FormEvent } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { api, ApiError, session } from './api';
 import { IncidentPage } from './pages/Incident';
 import { IncidentsPage } from './pages/Incidents';
@@ -96,6 +96,24 @@ function SignIn({ reason }: { reason: string | null }) {
 
 function Shell({ reachable }: { reachable: boolean }) {
   const { path } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+
+  // A new page moves the focus to its content, as a page load would for a screen reader.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [path]);
+
+  // While the api does not answer, ask it every few seconds so the banner goes once it is back.
+  useEffect(() => {
+    if (reachable) return;
+    const timer = setInterval(() => void api('GET', '/v1/templates').catch(() => undefined), 5_000);
+    return () => clearInterval(timer);
+  }, [reachable]);
   const section = '/' + (path.split('/')[1] ?? '');
   const current = (to: string) => (to === '/' ? section === '/' || section === '/incidents' : section === to);
   return (
@@ -127,7 +145,7 @@ function Shell({ reachable }: { reachable: boolean }) {
           The api is unreachable. What you see may be stale; the console retries on its own.
         </div>
       ) : null}
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         <Route path={path} />
       </main>
     </>
