@@ -71,6 +71,13 @@ describe('the live stream and the console', () => {
       expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
       expect(response.headers.get('cache-control')).toBe('no-store');
 
+      const head = await fetch(`${api}/v1/incidents/stream`, {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${readOnly}` },
+      });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+
       const integration = await tocsin.createIntegration('stream');
       const seen = readEvents(response, (events) =>
         events.some((e) => e.data.change === 'acknowledged' && e.data.incident.title === 'Queue backed up'),
@@ -91,7 +98,7 @@ describe('the live stream and the console', () => {
       const mine = events.filter((e) => e.data.incident.id === incident.id);
       expect(mine.map((e) => e.event)).toEqual(['incident.opened', 'incident.acknowledged']);
       expect(mine[1].data.incident.status).toBe('acknowledged');
-    });
+    }, 30_000);
   });
 
   describe('the console at /', () => {
@@ -125,7 +132,7 @@ describe('the live stream and the console', () => {
       expect((await fetch(`${api}/ical/${'x'.repeat(500)}`)).status).toBe(414);
       expect((await fetch(`${api}/healthz`)).status).toBe(200);
       expect((await fetch(`${api}/v1/incidents`)).status).toBe(401);
-    });
+    }, 30_000);
   });
 
   const browserPath = findChromium();

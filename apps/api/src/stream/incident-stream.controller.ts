@@ -3,6 +3,7 @@ import {
   Get,
   Inject,
   Injectable,
+  Req,
   Res,
   type BeforeApplicationShutdown,
   type OnModuleInit,
@@ -10,7 +11,7 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NATS_CONNECTION, Naming } from '@tocsin/messaging';
 import { HttpError } from '@tocsin/platform';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter, Gauge, register } from 'prom-client';
 import { IncidentStream, TooManyStreamsError, type StreamEnd } from './incident-stream';
@@ -59,7 +60,7 @@ export class IncidentStreamController {
    * in the Authorization header like everywhere else: read the stream with fetch(), not EventSource.
    */
   @Get('stream')
-  open(@Res() reply: FastifyReply): void {
+  open(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const stream = this.service.stream;
     if (stream.full) {
       throw new HttpError(503, new TooManyStreamsError(stream.limits.maxClients).message, undefined, {
@@ -75,6 +76,11 @@ export class IncidentStreamController {
       'x-accel-buffering': 'no',
       connection: 'keep-alive',
     });
+    // A HEAD has no body to stream into: the headers say what a GET would get.
+    if (request.method === 'HEAD') {
+      raw.end();
+      return;
+    }
     const detach = stream.attach(
       {
         write: (chunk) => raw.write(chunk),
