@@ -11,6 +11,11 @@ interface SessionStorageHolder {
   sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
 }
 
+/** The page's focused element, typed here for the same reason. */
+interface FocusHolder {
+  document: { activeElement: { textContent: string | null } | null };
+}
+
 const SCREENSHOTS = join(__dirname, '../../docs/screenshots');
 
 /** Reads a server-sent event stream until `until` holds for the events read so far (or times out). */
@@ -261,8 +266,10 @@ describe('the live stream and the console', () => {
       await page.getByLabel('API key').fill('');
       await shot('sign-in');
 
-      await page.getByLabel('API key').fill(tocsin.adminKey);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      // By keyboard alone: the key field has the focus, Enter signs in.
+      await page.getByLabel('API key').focus();
+      await page.keyboard.type(tocsin.adminKey);
+      await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Incidents' }).waitFor();
       await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
       expect(page.url()).not.toContain(tocsin.adminKey);
@@ -293,7 +300,13 @@ describe('the live stream and the console', () => {
       await expect(row.locator('.badge').first().textContent()).resolves.toBe('triggered');
       await shot('incidents');
 
-      await row.getByRole('button', { name: /^Acknowledge/ }).click();
+      // The first Tab reaches the skip link; the buttons answer Enter like any button.
+      await page.keyboard.press('Tab');
+      expect(
+        await page.evaluate(() => (globalThis as unknown as FocusHolder).document.activeElement?.textContent),
+      ).toBe('Skip to content');
+      await row.getByRole('button', { name: /^Acknowledge/ }).focus();
+      await page.keyboard.press('Enter');
       await row.locator('.badge', { hasText: 'acknowledged' }).waitFor();
       const [incident] = await tocsin.incidents(`integrationId=${integration.id}`);
       expect(incident).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'api:admin' });

@@ -62,7 +62,7 @@ describe('IncidentStream (real NATS)', () => {
   let publisher: NatsConnection;
   const streams: IncidentStream[] = [];
 
-  const publish = (payload: IncidentChangedV1, messageId = randomUUID()): void => {
+  const publish = (payload: IncidentChangedV1, messageId: string = randomUUID()): void => {
     const envelope = {
       id: messageId,
       type: IncidentChanged.type,
