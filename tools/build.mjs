@@ -33,3 +33,10 @@ for (const lib of readdirSync(join(root, 'libs'))) {
   );
   writeFileSync(join(dir, 'index.js'), `module.exports = require('../../../libs/${lib}/src/index.js');\n`);
 }
+
+// The web console (apps/console → dist/console), which the api serves at `/`.
+try {
+  execFileSync(process.execPath, [join(root, 'tools/build-console.mjs')], { stdio: 'inherit', cwd: root });
+} catch {
+  process.exit(1);
+}
