@@ -8,6 +8,7 @@ import {
   runIncidentStateApply,
   type BenchContext,
 } from './incident-state-apply/benchmark';
+import { renderIngestReport, runIngest } from './ingest/benchmark';
 import { progress } from './lib/format';
 import { renderPagingReport, runNotifierPaging } from './notifier-paging/benchmark';
 import { machineInfo } from './lib/machine';
@@ -44,6 +45,12 @@ function benchmark<R>(
 }
 
 const BENCHMARKS: Benchmark[] = [
+  benchmark(
+    'ingest',
+    'ingest: accepted webhooks per second and latency at 50 and 200 connections, beside a bare reference server and Alertmanager',
+    runIngest,
+    renderIngestReport,
+  ),
   benchmark(
     'incident-state-apply',
     'incident-state: events applied per second from a backlog, and publish → commit latency',
