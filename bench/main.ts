@@ -10,6 +10,7 @@ import {
 } from './incident-state-apply/benchmark';
 import { renderIngestReport, runIngest } from './ingest/benchmark';
 import { progress } from './lib/format';
+import { renderPipelineReport, runPipeline } from './pipeline/benchmark';
 import { renderPagingReport, runNotifierPaging } from './notifier-paging/benchmark';
 import { machineInfo } from './lib/machine';
 import { OptionError, stringOption } from './lib/options';
@@ -50,6 +51,12 @@ const BENCHMARKS: Benchmark[] = [
     'ingest: accepted webhooks per second and latency at 50 and 200 connections, beside a bare reference server and Alertmanager',
     runIngest,
     renderIngestReport,
+  ),
+  benchmark(
+    'pipeline',
+    "all services: webhook → incident committed at 500 and 1,000 webhooks/s, the saturation rate, each consumer's rate, memory",
+    runPipeline,
+    renderPipelineReport,
   ),
   benchmark(
     'incident-state-apply',

@@ -29,9 +29,9 @@ function annotations(group: number, n: number): Record<string, string> {
 
 const GENERATOR_URL = 'http://prometheus.example.com:9090/graph?g0.expr=api_latency_p99+%3E+0.5&g0.tab=1';
 
-/** Alertmanager's webhook body for group `group` (0 ≤ group < GROUPS), all alerts firing. */
-export function webhookBody(group: number): string {
-  const alerts = Array.from({ length: ALERTS_PER_GROUP }, (_, n) => ({
+/** Alertmanager's webhook body for group `group`, of `count` alerts, all firing. */
+export function webhookBody(group: number, count = ALERTS_PER_GROUP): string {
+  const alerts = Array.from({ length: count }, (_, n) => ({
     status: 'firing',
     labels: labels(group, n),
     annotations: annotations(group, n),
