@@ -2,7 +2,7 @@ import { ValidationPipe, type INestApplication, type Type } from '@nestjs/common
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { loadSettings, SettingsError, type SettingsClass } from '@tocsin/config';
+import { loadSettings, SettingsError, type BaseSettings, type SettingsClass } from '@tocsin/config';
 import {
   JetStreamProvisioner,
   JetStreamPublisher,
@@ -14,6 +14,7 @@ import {
 } from '@tocsin/messaging';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { HttpErrorFilter } from './http-error.filter';
+import { httpTimeoutOptions } from './http-timeouts';
 import { parseJsonBody } from './json-body';
 
 export interface ServiceOptions {
@@ -49,8 +50,12 @@ function isOperatorError(error: unknown): error is Error {
  */
 export async function runService(options: ServiceOptions): Promise<NestFastifyApplication> {
   try {
-    loadSettings(options.settings);
-    const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, return503OnClosing: true });
+    const settings = loadSettings(options.settings) as BaseSettings;
+    const adapter = new FastifyAdapter({
+      bodyLimit: 1024 * 1024,
+      return503OnClosing: true,
+      ...httpTimeoutOptions(settings),
+    });
     const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
       // Quiet until the JSON logger is in place; start-up failures are reported below, in one line.
       logger: false,
