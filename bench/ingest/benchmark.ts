@@ -3,7 +3,7 @@ import { JetStreamProvisioner } from '@tocsin/messaging';
 import autocannon from 'autocannon';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { BenchContext } from '../incident-state-apply/benchmark';
 import { Alertmanager, ALERTMANAGER_BINARY } from '../lib/alertmanager';
 import { ALERTS_PER_GROUP, GROUPS, postableAlerts, webhookBody } from '../lib/alerts';
@@ -27,7 +27,7 @@ import { median } from '../lib/stats';
  * alternating within each round, so that drift on a shared machine falls on all of them alike.
  */
 
-export const TARGETS = ['ingest', 'reference', 'alertmanager'] as const;
+export const TARGETS = ['ingest', 'baseline', 'reference', 'alertmanager'] as const;
 export type Target = (typeof TARGETS)[number];
 
 /** Rate limits far above what one process can take: the benchmark measures the path, not the limiter. */
@@ -45,18 +45,23 @@ export interface IngestOptions {
   connections: number[];
   targets: Target[];
   alertmanager: string;
+  /** Another build of the apps (a copy of dist/), whose ingest runs as the target `baseline`. */
+  baseline: string | null;
   /** Node options for the ingest process only (for example `--cpu-prof`). */
   serviceNodeArgs: string[];
 }
 
 function readOptions(): IngestOptions {
+  const baseline = stringOption('BENCH_INGEST_BASELINE', '') || null;
+  const defaults: Target[] = baseline ? [...TARGETS] : ['ingest', 'reference', 'alertmanager'];
   return {
     seconds: intOption('BENCH_INGEST_SECONDS', 10, 1, 3_600),
     warmupSeconds: intOption('BENCH_INGEST_WARMUP_SECONDS', 3, 0, 600),
     rounds: intOption('BENCH_ROUNDS', 3, 1, 20),
     connections: intListOption('BENCH_CONNECTIONS', [50, 200], 1, 10_000),
-    targets: choiceListOption('BENCH_INGEST_TARGETS', TARGETS, [...TARGETS]),
+    targets: choiceListOption('BENCH_INGEST_TARGETS', TARGETS, defaults),
     alertmanager: stringOption('BENCH_ALERTMANAGER', ALERTMANAGER_BINARY),
+    baseline: baseline ? resolve(baseline) : null,
     serviceNodeArgs: stringOption('BENCH_SERVICE_NODE_ARGS', '').split(/\s+/).filter(Boolean),
   };
 }
@@ -132,6 +137,15 @@ export async function runIngest(ctx: BenchContext): Promise<IngestReport> {
     logDir,
     options.serviceNodeArgs,
   );
+  // The same service from another build, for a before/after comparison in one run.
+  const baseline = new ReplicaSet(
+    ctx.root,
+    options.baseline ?? ctx.dist,
+    'ingest',
+    'INGEST_PORT',
+    { ...common, ...UNLIMITED_RATES },
+    join(logDir, 'baseline'),
+  );
   const reference = new ReplicaSet(
     ctx.root,
     ctx.dist,
@@ -155,6 +169,14 @@ export async function runIngest(ctx: BenchContext): Promise<IngestReport> {
     await ingest.start(1);
     const hookUrl = `http://127.0.0.1:${ingest.replicas[0].port}/hooks/${integration.token}`;
     await waitAccepted(hookUrl, webhooks[0]);
+    let baselineUrl = '';
+    if (options.targets.includes('baseline')) {
+      if (!options.baseline)
+        throw new Error('the target baseline needs BENCH_INGEST_BASELINE (a copy of dist/)');
+      await baseline.start(1);
+      baselineUrl = `http://127.0.0.1:${baseline.replicas[0].port}/hooks/${integration.token}`;
+      await waitAccepted(baselineUrl, webhooks[0]);
+    }
     await normalize.stop();
 
     const provisioner = new JetStreamProvisioner(installation.nc, installation.naming, 1);
@@ -167,6 +189,9 @@ export async function runIngest(ctx: BenchContext): Promise<IngestReport> {
     const targets: Partial<Record<Target, Running>> = {};
     if (options.targets.includes('ingest')) {
       targets.ingest = { url: hookUrl, pid: () => ingest.pids()[0], bodies: webhooks };
+    }
+    if (options.targets.includes('baseline')) {
+      targets.baseline = { url: baselineUrl, pid: () => baseline.pids()[0], bodies: webhooks };
     }
     if (options.targets.includes('reference')) {
       await reference.start(1);
@@ -201,6 +226,7 @@ export async function runIngest(ctx: BenchContext): Promise<IngestReport> {
         for (const target of options.targets) {
           if (ctx.signal.aborted) throw new Error('interrupted');
           ingest.assertAllRunning();
+          baseline.assertAllRunning();
           const run = await measure(target, targets[target] as Running, connections, round, options.seconds);
           runs.push(run);
           progress(
@@ -229,6 +255,7 @@ export async function runIngest(ctx: BenchContext): Promise<IngestReport> {
     await Promise.all([
       normalize.stop().catch(() => undefined),
       ingest.stop().catch(() => undefined),
+      baseline.stop().catch(() => undefined),
       reference.stop().catch(() => undefined),
       alertmanager?.stop().catch(() => undefined),
     ]);
@@ -389,7 +416,14 @@ export function renderIngestReport(report: IngestReport): string {
     const ingest = find('ingest', connections);
     const ref = find('reference', connections);
     const am = find('alertmanager', connections);
+    const base = find('baseline', connections);
     if (!ingest) continue;
+    if (base) {
+      targets.push(
+        `${connections} conn: ingest ÷ baseline (${options.baseline}) = ${fmtFixed(ingest.acceptedPerSecond / base.acceptedPerSecond, 2)}; ` +
+          `p99 ${fmtMs(ingest.p99Ms)} ms vs ${fmtMs(base.p99Ms)} ms`,
+      );
+    }
     if (ref) {
       targets.push(
         `${connections} conn: ingest ÷ reference = ${fmtFixed(ingest.acceptedPerSecond / ref.acceptedPerSecond, 2)} ` +

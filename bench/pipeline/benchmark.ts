@@ -210,9 +210,7 @@ async function consumerProgress(
   return { done: info.state.messages - waiting, backlog: waiting };
 }
 
-async function progressOf(
-  installation: BenchInstallation,
-): Promise<{
+async function progressOf(installation: BenchInstallation): Promise<{
   normalize: { done: number; backlog: number };
   incidentState: { done: number; backlog: number };
 }> {
