@@ -48,6 +48,8 @@ export interface PipelineOptions {
   ramp: number[];
   stepSeconds: number;
   keys: number;
+  /** Integrations the webhooks are spread over, round-robin (normalize handles each one's hooks in order). */
+  integrations: number;
   replicas: number;
   /** Seconds to wait for the outcomes of a phase's last webhooks (and for a backlog to drain). */
   drainSeconds: number;
@@ -66,6 +68,7 @@ function readOptions(): PipelineOptions {
     ),
     stepSeconds: intOption('BENCH_PIPELINE_STEP_SECONDS', 10, 2, 600),
     keys: intOption('BENCH_PIPELINE_KEYS', 1_000, 1, 1_000_000),
+    integrations: intOption('BENCH_PIPELINE_INTEGRATIONS', 10, 1, 1_000),
     replicas: intOption('BENCH_PIPELINE_REPLICAS', 1, 1, 8),
     drainSeconds: intOption('BENCH_PIPELINE_DRAIN_SECONDS', 60, 5, 3_600),
   };
@@ -125,7 +128,7 @@ class Generator {
   private next = 0;
 
   constructor(
-    private readonly url: URL,
+    private readonly urls: URL[],
     private readonly keys: number,
   ) {}
 
@@ -164,7 +167,7 @@ class Generator {
       this.sentAt[i] = performance.now();
       this.sentEpochMs[i] = Date.now();
       const req = request(
-        this.url,
+        this.urls[i % this.urls.length],
         {
           method: 'POST',
           agent: this.agent,
@@ -253,10 +256,15 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineReport> {
         sets[app].start(options.replicas),
       ),
     );
-    const integration = await createIntegration(installation, 'bench pipeline', 'alertmanager');
-    const url = new URL(`http://127.0.0.1:${sets.ingest.replicas[0].port}/hooks/${integration.token}`);
-    await waitAccepted(url.toString(), webhookBody(0, 1));
-    const generator = new Generator(url, options.keys);
+    const urls: URL[] = [];
+    for (let n = 0; n < options.integrations; n += 1) {
+      const integration = await createIntegration(installation, `bench pipeline ${n}`, 'alertmanager');
+      // Round-robin over the ingest processes too.
+      const port = sets.ingest.replicas[n % sets.ingest.replicas.length].port;
+      urls.push(new URL(`http://127.0.0.1:${port}/hooks/${integration.token}`));
+    }
+    for (const url of urls) await waitAccepted(url.toString(), webhookBody(0, 1));
+    const generator = new Generator(urls, options.keys);
     void (async () => {
       for await (const m of subscription) {
         const hookId = m.headers?.get('Tocsin-Hook-Id');
@@ -434,8 +442,8 @@ export function renderPipelineReport(report: PipelineReport): string {
     (a, b) => b[1] - a[1],
   )[0];
   return [
-    `all six services, ${options.replicas} process(es) each; one Alertmanager integration (template alertmanager), each webhook one firing alert ` +
-      `over ${fmtInt(options.keys)} keys; fixed loads ${options.rates.map(fmtInt).join(' and ')}/s for ${options.seconds} s ` +
+    `all six services, ${options.replicas} process(es) each; ${options.integrations} Alertmanager integration(s) (template alertmanager) taking the ` +
+      `webhooks in turn, each webhook one firing alert, ${fmtInt(options.keys)} alert keys in all; fixed loads ${options.rates.map(fmtInt).join(' and ')}/s for ${options.seconds} s ` +
       `(after ${options.warmupSeconds} s of warm-up), then a ramp of ${options.stepSeconds} s steps (${options.ramp.map(fmtInt).join(', ')}/s) ` +
       'until completions fall 10 % behind the offered rate. Latencies from the POST being sent; the backlog column is normalize/incident-state ' +
       'messages waiting at the end of the phase.',
