@@ -94,6 +94,16 @@ export interface IngestSummaryRow {
   p50Ms: number;
   p99Ms: number;
   rssPeakMiB: number;
+  /** CPU per accepted request of the target process, and of nats-server meanwhile (medians). */
+  cpuMsPerRequest: number;
+  natsCpuMsPerRequest: number;
+  /**
+   * The median over rounds of this target's rate ÷ the reference's (and Alertmanager's, and the
+   * baseline's) in the same round: the run's ratio, robust to the machine's load changing between rounds.
+   */
+  vsReference: number;
+  vsAlertmanager: number;
+  vsBaseline: number;
 }
 
 export interface IngestReport {
@@ -342,10 +352,26 @@ function summarize(options: IngestOptions, runs: LoadRun[]): IngestSummaryRow[] 
         p50Ms: median(mine.map((r) => r.latencyMs.p50)),
         p99Ms: median(mine.map((r) => r.latencyMs.p99)),
         rssPeakMiB: Math.max(...mine.map((r) => r.rssPeakMiB)),
+        cpuMsPerRequest: median(mine.map((r) => r.cpuMsPerRequest.target)),
+        natsCpuMsPerRequest: median(mine.map((r) => r.cpuMsPerRequest.nats)),
+        vsReference: roundRatio(runs, target, 'reference', connections),
+        vsAlertmanager: roundRatio(runs, target, 'alertmanager', connections),
+        vsBaseline: roundRatio(runs, target, 'baseline', connections),
       });
     }
   }
   return rows;
+}
+
+/** The median over rounds of a's accepted/s ÷ b's in the same round and at the same connections. */
+function roundRatio(runs: LoadRun[], a: Target, b: Target, connections: number): number {
+  const ratios: number[] = [];
+  for (const run of runs) {
+    if (run.target !== a || run.connections !== connections) continue;
+    const other = runs.find((r) => r.target === b && r.connections === connections && r.round === run.round);
+    if (other) ratios.push(run.acceptedPerSecond / other.acceptedPerSecond);
+  }
+  return median(ratios);
 }
 
 /** "met (1.12×)" or "missed by 23 %": how a figure stands against its target. */
@@ -394,21 +420,31 @@ export function renderIngestReport(report: IngestReport): string {
     ]),
   ];
   const medianRows: string[][] = [
-    ['median over rounds', 'accepted/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', '÷ reference', '÷ alertmanager'],
+    [
+      'median over rounds',
+      'accepted/s',
+      'p50 ms',
+      'p99 ms',
+      'peak RSS MiB',
+      'CPU ms/req',
+      'nats',
+      '÷ reference',
+      '÷ alertmanager',
+    ],
   ];
   const find = (target: Target, connections: number): IngestSummaryRow | undefined =>
     summary.find((s) => s.target === target && s.connections === connections);
   for (const s of summary) {
-    const ref = find('reference', s.connections);
-    const am = find('alertmanager', s.connections);
     medianRows.push([
       `${s.connections} conn, ${s.target}`,
       fmtInt(s.acceptedPerSecond),
       fmtMs(s.p50Ms),
       fmtMs(s.p99Ms),
       fmtInt(s.rssPeakMiB),
-      ref ? fmtFixed(s.acceptedPerSecond / ref.acceptedPerSecond, 2) : '–',
-      am ? fmtFixed(s.acceptedPerSecond / am.acceptedPerSecond, 2) : '–',
+      fmtFixed(s.cpuMsPerRequest, 3),
+      fmtFixed(s.natsCpuMsPerRequest, 3),
+      fmtFixed(s.vsReference, 2),
+      fmtFixed(s.vsAlertmanager, 2),
     ]);
   }
   const targets: string[] = [];
@@ -420,20 +456,20 @@ export function renderIngestReport(report: IngestReport): string {
     if (!ingest) continue;
     if (base) {
       targets.push(
-        `${connections} conn: ingest ÷ baseline (${options.baseline}) = ${fmtFixed(ingest.acceptedPerSecond / base.acceptedPerSecond, 2)}; ` +
+        `${connections} conn: ingest ÷ baseline (${options.baseline}) = ${fmtFixed(ingest.vsBaseline, 2)}; ` +
           `p99 ${fmtMs(ingest.p99Ms)} ms vs ${fmtMs(base.p99Ms)} ms`,
       );
     }
     if (ref) {
       targets.push(
-        `${connections} conn: ingest ÷ reference = ${fmtFixed(ingest.acceptedPerSecond / ref.acceptedPerSecond, 2)} ` +
-          `(target ≥ 1): ${verdict(ingest.acceptedPerSecond, ref.acceptedPerSecond, true)}`,
+        `${connections} conn: ingest ÷ reference = ${fmtFixed(ingest.vsReference, 2)} ` +
+          `(target ≥ 1): ${verdict(ingest.vsReference, 1, true)}`,
       );
     }
     if (am) {
       targets.push(
-        `${connections} conn: ingest ÷ alertmanager = ${fmtFixed(ingest.acceptedPerSecond / am.acceptedPerSecond, 2)} ` +
-          `(target ≥ 1): ${verdict(ingest.acceptedPerSecond, am.acceptedPerSecond, true)}`,
+        `${connections} conn: ingest ÷ alertmanager = ${fmtFixed(ingest.vsAlertmanager, 2)} ` +
+          `(target ≥ 1): ${verdict(ingest.vsAlertmanager, 1, true)}`,
       );
       targets.push(
         `${connections} conn: ingest p99 ${fmtMs(ingest.p99Ms)} ms vs a third of alertmanager's ${fmtMs(am.p99Ms)} ms ` +
@@ -449,13 +485,13 @@ export function renderIngestReport(report: IngestReport): string {
       `targets in the order ${options.targets.join(', ')}; body: an Alertmanager webhook of ${report.body.alertsPerGroup} alerts ` +
       `(${fmtInt(report.body.webhookBytes)} bytes) to ingest and the reference, the same alerts (${fmtInt(report.body.alertsBytes)} bytes) to ` +
       `Alertmanager ${report.alertmanagerVersion ?? ''}'s POST /api/v2/alerts; ${report.body.groups} different groups cycled. ` +
-      'ingest runs with its rate limits lifted (INGEST_RATE_* at 1,000,000/s).',
+      'ingest runs with its rate limits lifted (INGEST_RATE_* at 1,000,000/s). ÷ columns: the median over rounds of the ratio within each round.',
     '',
     table(rows),
     '',
     table(medianRows),
     '',
-    'targets (medians):',
+    'targets (ratios: the median over rounds of the ratio within each round; latencies and memory: medians and peaks over rounds):',
     ...targets.map((t) => `  ${t}`),
   ].join('\n');
 }

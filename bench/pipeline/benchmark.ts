@@ -76,10 +76,14 @@ function readOptions(): PipelineOptions {
 
 /** Messages acknowledged per second by each consumer group, and what waited at the end. */
 export interface ConsumerRates {
+  /** normalize taking hooks (hooks.received → inbound log, events.normalized). */
   normalize: number;
   incidentState: number;
+  /** normalize taking outcomes (hooks.outcome → the inbound log's outcome). */
+  normalizeOutcomes: number;
   normalizeBacklog: number;
   incidentStateBacklog: number;
+  normalizeOutcomesBacklog: number;
 }
 
 export interface LoadPhase {
@@ -216,10 +220,12 @@ async function consumerProgress(
 async function progressOf(installation: BenchInstallation): Promise<{
   normalize: { done: number; backlog: number };
   incidentState: { done: number; backlog: number };
+  outcomes: { done: number; backlog: number };
 }> {
   return {
     normalize: await consumerProgress(installation, 'hooks', 'normalize-hooks'),
     incidentState: await consumerProgress(installation, 'events', 'incident-state-events'),
+    outcomes: await consumerProgress(installation, 'outcomes', 'normalize-outcomes'),
   };
 }
 
@@ -327,8 +333,10 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineReport> {
         consumers: {
           normalize: (after.normalize.done - before.normalize.done) / elapsed,
           incidentState: (after.incidentState.done - before.incidentState.done) / elapsed,
+          normalizeOutcomes: (after.outcomes.done - before.outcomes.done) / elapsed,
           normalizeBacklog: after.normalize.backlog,
           incidentStateBacklog: after.incidentState.backlog,
+          normalizeOutcomesBacklog: after.outcomes.backlog,
         },
         acceptMs: distribution(accept),
         committedMs: distribution(committed),
@@ -408,7 +416,8 @@ export function renderPipelineReport(report: PipelineReport): string {
       'committed/s',
       'normalize/s',
       'incident-state/s',
-      'backlog',
+      'outcomes/s',
+      'backlogs',
       '→202 p99',
       '→incident p50',
       'p99',
@@ -423,7 +432,8 @@ export function renderPipelineReport(report: PipelineReport): string {
       fmtInt(p.committedPerSecond),
       fmtInt(p.consumers.normalize),
       fmtInt(p.consumers.incidentState),
-      `${fmtInt(p.consumers.normalizeBacklog)}/${fmtInt(p.consumers.incidentStateBacklog)}`,
+      fmtInt(p.consumers.normalizeOutcomes),
+      `${fmtInt(p.consumers.normalizeBacklog)}/${fmtInt(p.consumers.incidentStateBacklog)}/${fmtInt(p.consumers.normalizeOutcomesBacklog)}`,
       fmtMs(p.acceptMs.p99),
       fmtMs(p.committedMs.p50),
       fmtMs(p.committedMs.p99),
@@ -445,8 +455,8 @@ export function renderPipelineReport(report: PipelineReport): string {
     `all six services, ${options.replicas} process(es) each; ${options.integrations} Alertmanager integration(s) (template alertmanager) taking the ` +
       `webhooks in turn, each webhook one firing alert, ${fmtInt(options.keys)} alert keys in all; fixed loads ${options.rates.map(fmtInt).join(' and ')}/s for ${options.seconds} s ` +
       `(after ${options.warmupSeconds} s of warm-up), then a ramp of ${options.stepSeconds} s steps (${options.ramp.map(fmtInt).join(', ')}/s) ` +
-      'until completions fall 10 % behind the offered rate. Latencies from the POST being sent; the backlog column is normalize/incident-state ' +
-      'messages waiting at the end of the phase.',
+      'until completions fall 10 % behind the offered rate. Latencies from the POST being sent; consumer rates: normalize taking hooks, ' +
+      'incident-state taking events, normalize taking outcomes; backlogs: messages waiting for each of those at the end of the phase.',
     '',
     table(rows),
     '',
