@@ -88,6 +88,8 @@ export interface ConsumerRates {
 
 export interface LoadPhase {
   name: string;
+  /** Messages still queued for normalize or incident-state when the phase began (after waiting for them). */
+  backlogAtStart: number;
   offeredPerSecond: number;
   seconds: number;
   sent: number;
@@ -229,6 +231,11 @@ async function progressOf(installation: BenchInstallation): Promise<{
   };
 }
 
+async function totalBacklog(installation: BenchInstallation): Promise<number> {
+  const p = await progressOf(installation);
+  return p.normalize.backlog + p.incidentState.backlog + p.outcomes.backlog;
+}
+
 export async function runPipeline(ctx: BenchContext): Promise<PipelineReport> {
   const options = readOptions();
   const installation = await BenchInstallation.create(ctx.backbone);
@@ -288,6 +295,14 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineReport> {
       warmup: number,
     ): Promise<LoadPhase> => {
       for (const app of APPS) sets[app].assertAllRunning();
+      // What an earlier phase left queued drains first (up to the drain time); what remains is reported.
+      const drainUntil = performance.now() + options.drainSeconds * 1000;
+      let backlogAtStart = await totalBacklog(installation);
+      while (backlogAtStart > 0 && performance.now() < drainUntil) {
+        if (ctx.signal.aborted) throw new Error('interrupted');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        backlogAtStart = await totalBacklog(installation);
+      }
       if (warmup > 0) await generator.run(rate, warmup, ctx.signal);
       const memory = rss();
       memory.start();
@@ -323,6 +338,7 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineReport> {
       const inbound = await inboundLatencies(installation, generator, ids);
       const phase: LoadPhase = {
         name,
+        backlogAtStart,
         offeredPerSecond: rate,
         seconds: elapsed,
         sent: range.to - range.from,
@@ -354,12 +370,7 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineReport> {
       return phase;
     };
 
-    for (const rate of options.rates) {
-      progress(
-        `fixed load: ${fmtInt(rate)} webhooks/s for ${options.seconds} s after ${options.warmupSeconds} s of warm-up`,
-      );
-      phases.push(await runPhase(`${fmtInt(rate)}/s`, rate, options.seconds, options.warmupSeconds));
-    }
+    // The ramp first, on an empty pipeline: it stops one step past the saturation point.
     let sustained = 0;
     let fellBehindAt: number | null = null;
     for (const rate of options.ramp) {
@@ -367,11 +378,17 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineReport> {
       const phase = await runPhase(`ramp ${fmtInt(rate)}/s`, rate, options.stepSeconds, 0);
       phases.push(phase);
       sustained = Math.max(sustained, phase.committedPerSecond);
-      // Behind: fewer completions than offers by more than 10 %, or a backlog left over.
+      // Behind: fewer completions than offers by more than 10 %, or some not done within the drain time.
       if (phase.committedPerSecond < rate * 0.9 || phase.missing > 0) {
         fellBehindAt = rate;
         break;
       }
+    }
+    for (const rate of options.rates) {
+      progress(
+        `fixed load: ${fmtInt(rate)} webhooks/s for ${options.seconds} s after ${options.warmupSeconds} s of warm-up`,
+      );
+      phases.push(await runPhase(`${fmtInt(rate)}/s`, rate, options.seconds, options.warmupSeconds));
     }
     succeeded = true;
     return { options, phases, saturation: { sustainedPerSecond: sustained, fellBehindAt } };
@@ -411,6 +428,7 @@ export function renderPipelineReport(report: PipelineReport): string {
   const rows: string[][] = [
     [
       'phase',
+      'queued at start',
       'offered/s',
       'accepted/s',
       'committed/s',
@@ -427,6 +445,7 @@ export function renderPipelineReport(report: PipelineReport): string {
     ],
     ...phases.map((p) => [
       p.name,
+      fmtInt(p.backlogAtStart),
       fmtInt(p.offeredPerSecond),
       fmtInt(p.acceptedPerSecond),
       fmtInt(p.committedPerSecond),
@@ -453,9 +472,11 @@ export function renderPipelineReport(report: PipelineReport): string {
   )[0];
   return [
     `all six services, ${options.replicas} process(es) each; ${options.integrations} Alertmanager integration(s) (template alertmanager) taking the ` +
-      `webhooks in turn, each webhook one firing alert, ${fmtInt(options.keys)} alert keys in all; fixed loads ${options.rates.map(fmtInt).join(' and ')}/s for ${options.seconds} s ` +
-      `(after ${options.warmupSeconds} s of warm-up), then a ramp of ${options.stepSeconds} s steps (${options.ramp.map(fmtInt).join(', ')}/s) ` +
-      'until completions fall 10 % behind the offered rate. Latencies from the POST being sent; consumer rates: normalize taking hooks, ' +
+      `webhooks in turn, each webhook one firing alert, ${fmtInt(options.keys)} alert keys in all. First a ramp of ${options.stepSeconds} s steps ` +
+      `(${options.ramp.map(fmtInt).join(', ')}/s) until completions fall 10 % behind the offered rate, then fixed loads of ` +
+      `${options.rates.map(fmtInt).join(' and ')}/s for ${options.seconds} s (after ${options.warmupSeconds} s of warm-up). Before each phase the ` +
+      `bench waits up to ${options.drainSeconds} s for what is queued to drain ("queued at start": what was left). ` +
+      'Latencies from the POST being sent; consumer rates: normalize taking hooks, ' +
       'incident-state taking events, normalize taking outcomes; backlogs: messages waiting for each of those at the end of the phase.',
     '',
     table(rows),
