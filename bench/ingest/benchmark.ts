@@ -80,6 +80,8 @@ export interface LoadRun {
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   /** The target process's highest resident memory while loaded, MiB. */
   rssPeakMiB: number;
+  /** A Tocsin service's V8 heap (used, and reserved) and memory outside it (Buffers), MiB, right after the load. */
+  heapMiB: { used: number; total: number; external: number } | null;
   /** CPU (user + system) per accepted request: the target, nats-server, the load generator. */
   cpuMsPerRequest: { target: number; nats: number; client: number };
   /** Share of both cores' time that was busy during the run (every process counts). */
@@ -118,6 +120,8 @@ interface Running {
   url: string;
   pid: () => number | undefined;
   bodies: string[];
+  /** A Tocsin service's Prometheus metrics, for its heap figures after the load. */
+  metricsUrl?: string;
 }
 
 export async function runIngest(ctx: BenchContext): Promise<IngestReport> {
@@ -198,10 +202,20 @@ export async function runIngest(ctx: BenchContext): Promise<IngestReport> {
     });
     const targets: Partial<Record<Target, Running>> = {};
     if (options.targets.includes('ingest')) {
-      targets.ingest = { url: hookUrl, pid: () => ingest.pids()[0], bodies: webhooks };
+      targets.ingest = {
+        url: hookUrl,
+        pid: () => ingest.pids()[0],
+        bodies: webhooks,
+        metricsUrl: `http://127.0.0.1:${ingest.replicas[0].port}/metrics`,
+      };
     }
     if (options.targets.includes('baseline')) {
-      targets.baseline = { url: baselineUrl, pid: () => baseline.pids()[0], bodies: webhooks };
+      targets.baseline = {
+        url: baselineUrl,
+        pid: () => baseline.pids()[0],
+        bodies: webhooks,
+        metricsUrl: `http://127.0.0.1:${baseline.replicas[0].port}/metrics`,
+      };
     }
     if (options.targets.includes('reference')) {
       await reference.start(1);
@@ -306,6 +320,7 @@ async function measure(
   memory.start();
   const result = await load(target, connections, seconds);
   const rss = memory.stop();
+  const heapMiB = target.metricsUrl ? await heapOf(target.metricsUrl) : null;
   const cpu = processCpuSeconds(pid) - cpuBefore;
   const natsCpu = nats.elapsed();
   const client = process.cpuUsage(clientBefore);
@@ -330,6 +345,7 @@ async function measure(
       mean: result.latency.mean,
     },
     rssPeakMiB: rss[name]?.peakMiB ?? Number.NaN,
+    heapMiB,
     cpuMsPerRequest: {
       target: perRequest(cpu),
       nats: perRequest(natsCpu),
@@ -338,6 +354,22 @@ async function measure(
     machineBusy,
     loadAverage,
   };
+}
+
+/** Heap figures from a service's Prometheus text (prom-client's default metrics), MiB. */
+async function heapOf(url: string): Promise<{ used: number; total: number; external: number } | null> {
+  try {
+    const text = await (await fetch(url, { signal: AbortSignal.timeout(5_000) })).text();
+    const value = (name: string): number =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+    return {
+      used: value('nodejs_heap_size_used_bytes'),
+      total: value('nodejs_heap_size_total_bytes'),
+      external: value('nodejs_external_memory_bytes'),
+    };
+  } catch {
+    return null;
+  }
 }
 
 function summarize(options: IngestOptions, runs: LoadRun[]): IngestSummaryRow[] {
@@ -398,6 +430,7 @@ export function renderIngestReport(report: IngestReport): string {
       'non-2xx',
       'errors',
       'RSS MiB',
+      'heap used/total',
       'CPU ms/req',
       'nats',
       'client',
@@ -413,6 +446,7 @@ export function renderIngestReport(report: IngestReport): string {
       fmtInt(r.refused),
       fmtInt(r.errors),
       fmtInt(r.rssPeakMiB),
+      r.heapMiB ? `${fmtInt(r.heapMiB.used)}/${fmtInt(r.heapMiB.total)}` : '–',
       fmtFixed(r.cpuMsPerRequest.target, 3),
       fmtFixed(r.cpuMsPerRequest.nats, 3),
       fmtFixed(r.cpuMsPerRequest.client, 3),
