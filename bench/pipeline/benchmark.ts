@@ -7,10 +7,10 @@ import { Client } from 'pg';
 import type { BenchContext } from '../incident-state-apply/benchmark';
 import { UNLIMITED_RATES, verdict } from '../ingest/benchmark';
 import { webhookBody } from '../lib/alerts';
-import { fmtInt, fmtMs, progress, table } from '../lib/format';
+import { fmtFixed, fmtInt, fmtMs, progress, table } from '../lib/format';
 import { BenchInstallation } from '../lib/installation';
 import { createIntegration, waitAccepted } from '../lib/integration';
-import { busyShare, sampleCpu } from '../lib/machine';
+import { busyShare, findProcesses, ProcessGroupCpu, sampleCpu } from '../lib/machine';
 import { MemorySampler } from '../lib/memory';
 import { intListOption, intOption, stringOption } from '../lib/options';
 import { ReplicaSet } from '../lib/replicas';
@@ -110,6 +110,11 @@ export interface LoadPhase {
   missing: number;
   /** Peak resident MiB per service. */
   rssMiB: Record<string, number>;
+  /**
+   * CPU (user + system) per webhook committed during the phase, ms: each service's processes,
+   * the PostgreSQL backends of the run's database, and nats-server (all its clients).
+   */
+  cpuMsPerWebhook: Record<string, number>;
   machineBusy: number;
 }
 
@@ -311,11 +316,25 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineReport> {
       const acceptedBefore = generator.accepted;
       const refusedBefore = generator.refused;
       const machineBefore = sampleCpu();
+      const databaseName = new URL(installation.databaseUrl).pathname.slice(1);
+      const postgresCpu = new ProcessGroupCpu(() => findProcesses('postgres: ', ` ${databaseName} `));
+      const natsCpu = new ProcessGroupCpu(() => findProcesses('nats-server'));
+      postgresCpu.start();
+      natsCpu.start();
+      const cpuBefore = Object.fromEntries(APPS.map((app) => [app, sets[app].cpuSeconds()]));
       const t0 = performance.now();
       const range = await generator.run(rate, seconds, ctx.signal);
       const elapsed = (performance.now() - t0) / 1000;
       const after = await progressOf(installation);
       const committedPerSecond = (generator.outcomeAt.size - outcomesBefore) / elapsed;
+      const committedCount = generator.outcomeAt.size - outcomesBefore;
+      const perWebhook = (seconds: number): number =>
+        committedCount > 0 ? (seconds * 1000) / committedCount : Number.NaN;
+      const cpuMsPerWebhook: Record<string, number> = {
+        ...Object.fromEntries(APPS.map((app) => [app, perWebhook(sets[app].cpuSeconds() - cpuBefore[app])])),
+        postgres: perWebhook(postgresCpu.elapsed()),
+        nats: perWebhook(natsCpu.elapsed()),
+      };
       const machineBusy = busyShare(machineBefore, sampleCpu());
       const peaks = memory.stop();
       // The measured webhooks' outcomes: wait for the rest (a backlog drains here).
@@ -359,6 +378,7 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineReport> {
         inboundMs: inbound.length > 0 ? distribution(inbound) : null,
         missing: ids.length - committed.length,
         rssMiB: Object.fromEntries(Object.entries(peaks).map(([app, v]) => [app, v.peakMiB])),
+        cpuMsPerWebhook,
         machineBusy,
       };
       progress(
@@ -465,6 +485,11 @@ export function renderPipelineReport(report: PipelineReport): string {
     ['peak RSS MiB', ...APPS],
     ...phases.map((p) => [p.name, ...APPS.map((app) => fmtInt(p.rssMiB[app] ?? Number.NaN))]),
   ];
+  const cpuColumns = [...APPS, 'postgres', 'nats'];
+  const cpuRows: string[][] = [
+    ['CPU ms per webhook committed', ...cpuColumns],
+    ...phases.map((p) => [p.name, ...cpuColumns.map((c) => fmtFixed(p.cpuMsPerWebhook[c] ?? Number.NaN, 2))]),
+  ];
   const at1000 = phases.find((p) => p.offeredPerSecond === 1_000 && !p.name.startsWith('ramp'));
   const peakRss = Math.max(...phases.flatMap((p) => Object.values(p.rssMiB)));
   const biggest = APPS.map((app) => [app, Math.max(...phases.map((p) => p.rssMiB[app] ?? 0))] as const).sort(
@@ -482,6 +507,8 @@ export function renderPipelineReport(report: PipelineReport): string {
     table(rows),
     '',
     table(memRows),
+    '',
+    table(cpuRows),
     '',
     'targets:',
     `  sustained pipeline rate ${fmtInt(saturation.sustainedPerSecond)}/s${saturation.fellBehindAt ? ` (fell behind at ${fmtInt(saturation.fellBehindAt)}/s offered)` : ' (never fell behind)'} ` +
