@@ -134,8 +134,15 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const machine = machineInfo(ROOT);
   const backbone = await backboneVersions(natsUrl, databaseServer);
+  // The command as typed, with the settings that differ from the defaults, to run it again.
+  const settings = Object.keys(process.env)
+    .filter((name) => name.startsWith('BENCH_'))
+    .sort()
+    .map((name) => `${name}=${process.env[name]}`);
+  const command = [...settings, 'npm run bench', ...(wanted.length > 0 ? ['--', ...wanted] : [])].join(' ');
   const header = [
     `Tocsin benchmarks — ${startedAt.toISOString()}, commit ${machine.commit ?? 'unknown'}${machine.dirty ? ' with uncommitted changes' : ''}`,
+    `command: ${command}`,
     `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, load average ${machine.loadAverage.join(' ')} at start`,
     `software: Node ${machine.node}, nats-server ${backbone.natsServer}, PostgreSQL ${backbone.postgres}`,
     `note: NATS, PostgreSQL, the services and this client share the same ${machine.cpus} cores, and the machine ` +
@@ -162,7 +169,7 @@ async function main(): Promise<number> {
   const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(
     file,
-    `${JSON.stringify({ startedAt, finishedAt: new Date(), machine, backbone, results }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt, finishedAt: new Date(), command, machine, backbone, results }, null, 2)}\n`,
   );
   process.stdout.write(`every figure: ${relative(ROOT, file)}\n`);
   return 0;

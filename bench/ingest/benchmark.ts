@@ -1,7 +1,7 @@
 import { STREAMS } from '@tocsin/contracts';
 import { JetStreamProvisioner } from '@tocsin/messaging';
 import autocannon from 'autocannon';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BenchContext } from '../incident-state-apply/benchmark';
@@ -112,6 +112,7 @@ export interface IngestReport {
   options: IngestOptions;
   body: { webhookBytes: number; alertsBytes: number; groups: number; alertsPerGroup: number };
   alertmanagerVersion: string | null;
+  autocannonVersion: string;
   runs: LoadRun[];
   summary: IngestSummaryRow[];
 }
@@ -272,6 +273,7 @@ export async function runIngest(ctx: BenchContext): Promise<IngestReport> {
         alertsPerGroup: ALERTS_PER_GROUP,
       },
       alertmanagerVersion: alertmanager?.version ?? null,
+      autocannonVersion: packageVersion('autocannon'),
       runs,
       summary: summarize(options, runs),
     };
@@ -286,6 +288,16 @@ export async function runIngest(ctx: BenchContext): Promise<IngestReport> {
     await installation.cleanup();
     if (succeeded) rmSync(logDir, { recursive: true, force: true });
     else progress(`logs kept in ${logDir}`);
+  }
+}
+
+/** The version of an installed npm package. */
+function packageVersion(name: string): string {
+  try {
+    const manifest = readFileSync(require.resolve(`${name}/package.json`), 'utf8');
+    return (JSON.parse(manifest) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
   }
 }
 
@@ -519,6 +531,7 @@ export function renderIngestReport(report: IngestReport): string {
       `targets in the order ${options.targets.join(', ')}; body: an Alertmanager webhook of ${report.body.alertsPerGroup} alerts ` +
       `(${fmtInt(report.body.webhookBytes)} bytes) to ingest and the reference, the same alerts (${fmtInt(report.body.alertsBytes)} bytes) to ` +
       `Alertmanager ${report.alertmanagerVersion ?? ''}'s POST /api/v2/alerts; ${report.body.groups} different groups cycled. ` +
+      `Load: autocannon ${report.autocannonVersion}, closed loop. ` +
       'ingest runs with its rate limits lifted (INGEST_RATE_* at 1,000,000/s). ÷ columns: the median over rounds of the ratio within each round.',
     '',
     table(rows),
