@@ -60,12 +60,7 @@ function readOptions(): PipelineOptions {
     rates: intListOption('BENCH_PIPELINE_RATES', [500, 1_000], 1, 100_000),
     seconds: intOption('BENCH_PIPELINE_SECONDS', 20, 1, 3_600),
     warmupSeconds: intOption('BENCH_PIPELINE_WARMUP_SECONDS', 3, 0, 600),
-    ramp: intListOption(
-      'BENCH_PIPELINE_RAMP',
-      [250, 500, 750, 1_000, 1_500, 2_000, 3_000, 4_000],
-      1,
-      100_000,
-    ),
+    ramp: intListOption('BENCH_PIPELINE_RAMP', [50, 100, 250, 500, 1_000, 2_000, 3_000, 4_000], 1, 100_000),
     stepSeconds: intOption('BENCH_PIPELINE_STEP_SECONDS', 10, 2, 600),
     keys: intOption('BENCH_PIPELINE_KEYS', 1_000, 1, 1_000_000),
     integrations: intOption('BENCH_PIPELINE_INTEGRATIONS', 10, 1, 1_000),
@@ -121,7 +116,7 @@ export interface LoadPhase {
 export interface PipelineReport {
   options: PipelineOptions;
   phases: LoadPhase[];
-  /** The highest completion rate the ramp saw, and the offered rate it fell behind at. */
+  /** The highest completion rate of any phase, and the offered rate the ramp fell behind at. */
   saturation: { sustainedPerSecond: number; fellBehindAt: number | null };
 }
 
@@ -410,6 +405,9 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineReport> {
       );
       phases.push(await runPhase(`${fmtInt(rate)}/s`, rate, options.seconds, options.warmupSeconds));
     }
+    // A fixed load beyond the saturation point shows the rate the pipeline keeps with a backlog to
+    // work from (it batches more then): the highest completion rate of any phase is the sustained rate.
+    for (const phase of phases) sustained = Math.max(sustained, phase.committedPerSecond);
     succeeded = true;
     return { options, phases, saturation: { sustainedPerSecond: sustained, fellBehindAt } };
   } finally {
@@ -511,7 +509,7 @@ export function renderPipelineReport(report: PipelineReport): string {
     table(cpuRows),
     '',
     'targets:',
-    `  sustained pipeline rate ${fmtInt(saturation.sustainedPerSecond)}/s${saturation.fellBehindAt ? ` (fell behind at ${fmtInt(saturation.fellBehindAt)}/s offered)` : ' (never fell behind)'} ` +
+    `  sustained pipeline rate (the highest completion rate of any phase) ${fmtInt(saturation.sustainedPerSecond)}/s${saturation.fellBehindAt ? ` (fell behind at ${fmtInt(saturation.fellBehindAt)}/s offered)` : ' (never fell behind)'} ` +
       `vs ≥ ${fmtInt(TARGETS.sustained)}: ${verdict(saturation.sustainedPerSecond, TARGETS.sustained, true)}`,
     at1000
       ? `  webhook → incident p99 at 1,000/s: ${fmtMs(at1000.committedMs.p99)} ms vs < ${TARGETS.p99At1000} ms: ${verdict(at1000.committedMs.p99, TARGETS.p99At1000, false)}` +
