@@ -31,6 +31,12 @@ export interface ServiceOptions {
   rawBodies?: boolean;
   /** The largest request body accepted, in bytes (default 1 MiB); larger ones get 413. */
   bodyLimit?: (app: INestApplication) => number;
+  /**
+   * Whether the app's modules apply NestJS middleware (default true). With false, @fastify/middie,
+   * which runs on every request to look for middleware, is not registered; a module that applies
+   * middleware anyway makes the start fail.
+   */
+  middleware?: boolean;
   /** Last touches on the Fastify instance or the app before it listens. */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -54,6 +60,7 @@ export async function runService(options: ServiceOptions): Promise<NestFastifyAp
     const adapter = new FastifyAdapter({
       bodyLimit: 1024 * 1024,
       return503OnClosing: true,
+      skipMiddie: options.middleware === false,
       ...httpTimeoutOptions(settings),
     });
     const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
