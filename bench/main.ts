@@ -8,7 +8,9 @@ import {
   runIncidentStateApply,
   type BenchContext,
 } from './incident-state-apply/benchmark';
+import { renderIngestReport, runIngest } from './ingest/benchmark';
 import { progress } from './lib/format';
+import { renderPipelineReport, runPipeline } from './pipeline/benchmark';
 import { renderPagingReport, runNotifierPaging } from './notifier-paging/benchmark';
 import { machineInfo } from './lib/machine';
 import { OptionError, stringOption } from './lib/options';
@@ -44,6 +46,18 @@ function benchmark<R>(
 }
 
 const BENCHMARKS: Benchmark[] = [
+  benchmark(
+    'ingest',
+    'ingest: accepted webhooks per second and latency at 50 and 200 connections, beside a bare reference server and Alertmanager',
+    runIngest,
+    renderIngestReport,
+  ),
+  benchmark(
+    'pipeline',
+    "all services: webhook → incident committed at 500 and 1,000 webhooks/s, the saturation rate, each consumer's rate, memory",
+    runPipeline,
+    renderPipelineReport,
+  ),
   benchmark(
     'incident-state-apply',
     'incident-state: events applied per second from a backlog, and publish → commit latency',
@@ -120,8 +134,15 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const machine = machineInfo(ROOT);
   const backbone = await backboneVersions(natsUrl, databaseServer);
+  // The command as typed, with the settings that differ from the defaults, to run it again.
+  const settings = Object.keys(process.env)
+    .filter((name) => name.startsWith('BENCH_'))
+    .sort()
+    .map((name) => `${name}=${process.env[name]}`);
+  const command = [...settings, 'npm run bench', ...(wanted.length > 0 ? ['--', ...wanted] : [])].join(' ');
   const header = [
     `Tocsin benchmarks — ${startedAt.toISOString()}, commit ${machine.commit ?? 'unknown'}${machine.dirty ? ' with uncommitted changes' : ''}`,
+    `command: ${command}`,
     `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, load average ${machine.loadAverage.join(' ')} at start`,
     `software: Node ${machine.node}, nats-server ${backbone.natsServer}, PostgreSQL ${backbone.postgres}`,
     `note: NATS, PostgreSQL, the services and this client share the same ${machine.cpus} cores, and the machine ` +
@@ -148,7 +169,7 @@ async function main(): Promise<number> {
   const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(
     file,
-    `${JSON.stringify({ startedAt, finishedAt: new Date(), machine, backbone, results }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt, finishedAt: new Date(), command, machine, backbone, results }, null, 2)}\n`,
   );
   process.stdout.write(`every figure: ${relative(ROOT, file)}\n`);
   return 0;

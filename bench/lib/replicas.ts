@@ -44,10 +44,12 @@ export class ReplicaSet {
     readonly logDir: string,
     /** Node options given to each process before its entry file (for example `--cpu-prof`). */
     private readonly nodeArgs: string[] = [],
+    /** Another program than the app's `main.js` (a server of the bench's own), by absolute path. */
+    private readonly entryFile?: string,
   ) {}
 
   entry(): string {
-    const path = join(this.dist, 'apps', this.app, 'src/main.js');
+    const path = this.entryFile ?? join(this.dist, 'apps', this.app, 'src/main.js');
     if (!existsSync(path)) throw new Error(`${path} is missing: build first (\`node tools/build.mjs\`)`);
     return path;
   }
@@ -141,6 +143,15 @@ export class ReplicaSet {
         return response.text();
       }),
     );
+  }
+
+  /** The process ids of the processes still running. */
+  pids(): number[] {
+    return this.replicas
+      .filter(
+        (r) => r.process.exitCode === null && r.process.signalCode === null && r.process.pid !== undefined,
+      )
+      .map((r) => r.process.pid as number);
   }
 
   /** CPU seconds (user + system) the processes have used so far, together. */

@@ -2,6 +2,7 @@ import { APP_NAMES, type AppName } from '@tocsin/config';
 import { expectEventually } from '@tocsin/testing';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Tocsin } from './support';
 
@@ -9,6 +10,50 @@ const FIXTURES = join(__dirname, '../fixtures/bad-input');
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+/** Short HTTP timeouts for this installation, so that slow clients are cut within the test's time. */
+const REQUEST_TIMEOUT_MS = 4_000;
+const HEADERS_TIMEOUT_MS = 3_000;
+
+/** What a slow client saw: the bytes the server answered, when the connection closed, what it sent. */
+interface SlowClient {
+  answer: string;
+  closedAfterMs: number;
+  bytesSent: number;
+}
+
+/**
+ * Opens a raw connection, writes `head` at once, then `body` one byte every `intervalMs`, and
+ * resolves when the server closes the connection (or after `giveUpMs`, with what came by then).
+ */
+function slowClient(
+  url: string,
+  head: string,
+  body: string,
+  intervalMs: number,
+  giveUpMs: number,
+): Promise<SlowClient> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let answer = '';
+    let bytesSent = 0;
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(head);
+      timer = setInterval(() => {
+        if (bytesSent < body.length && socket.writable) socket.write(body[bytesSent++]);
+      }, intervalMs);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = setTimeout(() => socket.destroy(), giveUpMs);
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(giveUp);
+      resolve({ answer, closedAfterMs: Date.now() - started, bytesSent });
+    });
+  });
+}
 const APPS: readonly AppName[] = APP_NAMES;
 
 /** The answer to one raw request: status, text and the JSON it holds (null when it holds none). */
@@ -39,7 +84,10 @@ describe('bad input: every route answers hostile bodies with a 4xx and a reason,
   const valid: string[] = [];
 
   beforeAll(async () => {
-    await tocsin.start('bad-input');
+    await tocsin.start('bad-input', {
+      HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+    });
     pids = new Map(APPS.map((app) => [app, tocsin.fleet.services.get(app)?.process.pid]));
     const generic = await tocsin.createIntegration('bad input');
     hookToken = generic.token;
@@ -336,6 +384,66 @@ describe('bad input: every route answers hostile bodies with a 4xx and a reason,
         /timeZone/,
       );
     }, 20_000);
+  });
+
+  describe('slow clients (slow-loris)', () => {
+    const body = JSON.stringify({ status: 'firing', id: 'slow', title: 'sent one byte at a time' });
+    const request = (app: 'ingest' | 'api'): { path: string; auth: string } =>
+      app === 'ingest'
+        ? { path: `/hooks/${hookToken}`, auth: '' }
+        : { path: '/v1/integrations', auth: `Authorization: Bearer ${tocsin.adminKey}\r\n` };
+
+    /** The connection was answered 408 with a JSON reason and closed, within the timeout and a check interval. */
+    function expectCut(client: SlowClient, limitMs: number): void {
+      const [head, json] = client.answer.split('\r\n\r\n');
+      expect(head.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+      expect(JSON.parse(json ?? 'null')).toMatchObject({
+        error: 'request_timeout',
+        message: expect.stringMatching(/without pauses/),
+      });
+      expect(client.closedAfterMs).toBeGreaterThanOrEqual(limitMs - 200);
+      // Node looks for late requests once a second.
+      expect(client.closedAfterMs).toBeLessThan(limitMs + 2_500);
+    }
+
+    it.each(['ingest', 'api'] as const)(
+      '%s cuts a body sent byte by byte with 408 while valid webhooks go through',
+      async (app) => {
+        const { path, auth } = request(app);
+        const head =
+          `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Type: application/json\r\n` +
+          `Content-Length: ${body.length}\r\n\r\n`;
+        const slow = slowClient(tocsin.fleet.url(app), head, body, 100, 30_000);
+        // Meanwhile the door stays open to everyone else.
+        for (let i = 0; i < 3; i += 1) {
+          await validAlongside();
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        const client = await slow;
+        expectCut(client, REQUEST_TIMEOUT_MS);
+        // Cut before the body was complete: at one byte per 100 ms it needed several seconds more.
+        expect(client.bytesSent).toBeLessThan(body.length);
+        await validAlongside();
+      },
+      30_000,
+    );
+
+    it.each(['ingest', 'api'] as const)(
+      '%s cuts headers that never end with 408',
+      async (app) => {
+        const { path } = request(app);
+        const client = await slowClient(
+          tocsin.fleet.url(app),
+          `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n`,
+          'X-Slow: ' + 'a'.repeat(1_000),
+          100,
+          30_000,
+        );
+        expectCut(client, HEADERS_TIMEOUT_MS);
+        await validAlongside();
+      },
+      30_000,
+    );
   });
 
   it('restarted no service, and every valid webhook sent alongside became an incident', async () => {

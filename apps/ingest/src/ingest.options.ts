@@ -11,6 +11,8 @@ export const INGEST_SERVICE: ServiceOptions = {
   // Bodies reach the controllers as raw bytes: signatures cover bytes, and ingest reads every
   // content type itself. The limit (413) holds for every route.
   rawBodies: true,
+  // No middleware: ingest binds no logger per request (it logs no line per request either).
+  middleware: false,
   port: (app) => app.get(IngestSettings).INGEST_PORT,
   bodyLimit: (app) => app.get(IngestSettings).INGEST_BODY_LIMIT,
 };

@@ -67,6 +67,9 @@ describe('loadSettings', () => {
   it('lists the variables each app reads', () => {
     expect(settingNames(SETTINGS_BY_APP.ingest)).toEqual(
       [
+        'HTTP_HEADERS_TIMEOUT_MS',
+        'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+        'HTTP_REQUEST_TIMEOUT_MS',
         'INGEST_BODY_LIMIT',
         'INGEST_BURST_PER_INTEGRATION',
         'INGEST_BURST_TOTAL',
@@ -82,5 +85,22 @@ describe('loadSettings', () => {
     );
     expect(settingNames(SETTINGS_BY_APP.api)).toContain('TOCSIN_ADMIN_KEY');
     expect(settingNames(SETTINGS_BY_APP.notifier)).toContain('SMTP_URL');
+  });
+
+  it('bounds the HTTP timeouts, so that no slow client holds a connection', () => {
+    const settings = loadSettings(SETTINGS_BY_APP.api, { TOCSIN_ADMIN_KEY: 'k'.repeat(32) });
+    expect(settings).toMatchObject({
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 72_000,
+    });
+    expect(() =>
+      loadSettings(SETTINGS_BY_APP.ingest, {
+        HTTP_REQUEST_TIMEOUT_MS: '0',
+        HTTP_HEADERS_TIMEOUT_MS: 'never',
+      }),
+    ).toThrow(
+      /HTTP_REQUEST_TIMEOUT_MS must be a whole number[\s\S]*HTTP_HEADERS_TIMEOUT_MS must be a whole number/,
+    );
   });
 });

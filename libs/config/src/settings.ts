@@ -32,6 +32,42 @@ export class BaseSettings {
   @IsInt({ message: 'TOCSIN_STREAM_REPLICAS must be 1, 3 or 5' })
   @IsIn([1, 3, 5], { message: 'TOCSIN_STREAM_REPLICAS must be 1, 3 or 5' })
   TOCSIN_STREAM_REPLICAS = 1;
+
+  /**
+   * The whole of a request (headers and body) must arrive within this time, or the connection
+   * gets 408 and is closed: a client that sends slowly cannot hold a connection open.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'HTTP_REQUEST_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000' })
+  @Min(1_000, {
+    message: 'HTTP_REQUEST_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000',
+  })
+  @Max(600_000, {
+    message: 'HTTP_REQUEST_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000',
+  })
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** The request's headers must arrive within this time (at most HTTP_REQUEST_TIMEOUT_MS), or 408. */
+  @Transform(toInt)
+  @IsInt({ message: 'HTTP_HEADERS_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000' })
+  @Min(1_000, {
+    message: 'HTTP_HEADERS_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000',
+  })
+  @Max(600_000, {
+    message: 'HTTP_HEADERS_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000',
+  })
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** How long a kept-alive connection may wait idle for its next request before it is closed. */
+  @Transform(toInt)
+  @IsInt({ message: 'HTTP_KEEP_ALIVE_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000' })
+  @Min(1_000, {
+    message: 'HTTP_KEEP_ALIVE_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000',
+  })
+  @Max(600_000, {
+    message: 'HTTP_KEEP_ALIVE_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000',
+  })
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000;
 }
 
 /** Settings of a service that owns a PostgreSQL schema. */

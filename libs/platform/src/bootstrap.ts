@@ -2,7 +2,7 @@ import { ValidationPipe, type INestApplication, type Type } from '@nestjs/common
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { loadSettings, SettingsError, type SettingsClass } from '@tocsin/config';
+import { loadSettings, SettingsError, type BaseSettings, type SettingsClass } from '@tocsin/config';
 import {
   JetStreamProvisioner,
   JetStreamPublisher,
@@ -14,6 +14,7 @@ import {
 } from '@tocsin/messaging';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { HttpErrorFilter } from './http-error.filter';
+import { httpTimeoutOptions } from './http-timeouts';
 import { parseJsonBody } from './json-body';
 
 export interface ServiceOptions {
@@ -30,6 +31,12 @@ export interface ServiceOptions {
   rawBodies?: boolean;
   /** The largest request body accepted, in bytes (default 1 MiB); larger ones get 413. */
   bodyLimit?: (app: INestApplication) => number;
+  /**
+   * Whether the app's modules apply NestJS middleware (default true). With false, @fastify/middie,
+   * which runs on every request to look for middleware, is not registered; a module that applies
+   * middleware anyway makes the start fail.
+   */
+  middleware?: boolean;
   /** Last touches on the Fastify instance or the app before it listens. */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -49,8 +56,13 @@ function isOperatorError(error: unknown): error is Error {
  */
 export async function runService(options: ServiceOptions): Promise<NestFastifyApplication> {
   try {
-    loadSettings(options.settings);
-    const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, return503OnClosing: true });
+    const settings = loadSettings(options.settings) as BaseSettings;
+    const adapter = new FastifyAdapter({
+      bodyLimit: 1024 * 1024,
+      return503OnClosing: true,
+      skipMiddie: options.middleware === false,
+      ...httpTimeoutOptions(settings),
+    });
     const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
       // Quiet until the JSON logger is in place; start-up failures are reported below, in one line.
       logger: false,

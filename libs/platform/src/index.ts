@@ -2,6 +2,7 @@ export * from './bootstrap';
 export * from './health.controller';
 export * from './health.module';
 export * from './http-error.filter';
+export * from './http-timeouts';
 export * from './logging';
 export * from './json-body';
 export * from './periodic-task';

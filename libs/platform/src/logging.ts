@@ -24,6 +24,11 @@ export function redactPath(url: string | undefined): string | undefined {
 /**
  * nestjs-pino parameters: JSON lines, errors under `err`, credentials redacted by path, the
  * token in ingest's URLs replaced, health probes not logged.
+ *
+ * With `logRequests: false` (ingest: a line per webhook would cost more than the webhook) no
+ * request gets a logger of its own either: pino-http's middleware, which makes a child logger and
+ * binds it to the request for every request, is not installed, and lines logged while handling a
+ * request come from the service's logger, with the ids the line itself carries.
  */
 export function loggingParams(
   service: string,
@@ -61,5 +66,6 @@ export function loggingParams(
           : { ignore: (req: IncomingMessage) => /^\/(healthz|readyz|metrics)/.test(req.url ?? '') },
       quietReqLogger: true,
     },
+    ...(options.logRequests === false ? { forRoutes: [] } : {}),
   };
 }
