@@ -33,3 +33,7 @@ for (const lib of readdirSync(join(root, 'libs'))) {
   );
   writeFileSync(join(dir, 'index.js'), `module.exports = require('../../../libs/${lib}/src/index.js');\n`);
 }
+
+// The api's OpenAPI document, from the controllers' types (served at /openapi.json and /docs).
+const { buildOpenApi } = require('./openapi.cjs');
+writeFileSync(join(root, 'dist/apps/api/openapi.json'), JSON.stringify(buildOpenApi(root), null, 2) + '\n');
