@@ -10,7 +10,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# Compiles into dist/ (plus dist/node_modules/@tocsin/* for the workspace aliases), then drops
+# Compiles into dist/ (plus dist/node_modules/@tocsin/* for the workspace aliases, and the web console
+# into dist/console, which the api serves at /), then drops
 # the dev dependencies (TypeScript, jest, nx, …) from node_modules.
 RUN node tools/build.mjs \
   && npm prune --omit=dev --no-audit --no-fund

@@ -163,6 +163,33 @@ export default defineConfig(
     },
   },
   {
+    // The web console: browser code with JSX, type-checked against apps/console/tsconfig.json (strict,
+    // DOM). It talks to the api over HTTP only, so it imports no workspace library.
+    files: ['apps/console/**/*.ts', 'apps/console/**/*.tsx'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      'no-console': 'error',
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@tocsin/*'], message: 'The console uses the public api, not the libraries.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['tools/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },

@@ -122,6 +122,7 @@ if (results.some((ok) => !ok)) {
   say('Tocsin is running.');
   say(`  producers send webhooks to  ${publicUrl}/hooks/<token>`);
   say(`  the api is at               ${apiUrl}/v1`);
+  say(`  the console is at           ${apiUrl}/`);
   if (generatedKeyFile)
     say(`  admin api key               ${env.TOCSIN_ADMIN_KEY}   (kept in ${generatedKeyFile})`);
   say(

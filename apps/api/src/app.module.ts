@@ -24,6 +24,7 @@ import { SCHEMA } from './schema';
 import { ServiceSuggestionsController } from './service-suggestions/service-suggestions.controller';
 import { ServicesController } from './services/services.controller';
 import { TemplatesController } from './templates/templates.controller';
+import { IncidentStreamController, IncidentStreamService } from './stream/incident-stream.controller';
 
 export const SERVICE = 'api';
 
@@ -42,6 +43,7 @@ export const SERVICE = 'api';
     ApiKeysController,
     IntegrationsController,
     TemplatesController,
+    IncidentStreamController,
     IncidentsController,
     MaintenanceController,
     UsersController,
@@ -56,6 +58,6 @@ export const SERVICE = 'api';
     IcalController,
     OpenApiController,
   ],
-  providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }, RpcGateway],
+  providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }, RpcGateway, IncidentStreamService],
 })
 export class AppModule {}

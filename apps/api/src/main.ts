@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { ApiSettings } from '@tocsin/config';
 import { formFields, runService } from '@tocsin/platform';
+import { join } from 'node:path';
 import { AppModule, SERVICE } from './app.module';
+import { serveConsole } from './console/console-files';
 
 void runService({
   name: SERVICE,
@@ -18,5 +20,7 @@ void runService({
         done(null, formFields(body));
       },
     );
+    // The console, built by tools/build.mjs into dist/console (this file is dist/apps/api/src/main.js).
+    serveConsole(app.getHttpAdapter().getInstance(), join(__dirname, '../../../console'));
   },
 });
