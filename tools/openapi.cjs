@@ -170,6 +170,13 @@ function docOf(checker, node) {
   return symbol ? ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim() : '';
 }
 
+/** The first sentence of a doc comment, on one line. */
+function summaryOf(description) {
+  const flat = description.replace(/\s+/g, ' ').trim();
+  const sentence = /^(.+?\.)(\s|$)/.exec(flat)?.[1] ?? flat;
+  return sentence.replace(/\.$/, '');
+}
+
 /** The text of a doc tag (`@produces text/html`), if the node has it. */
 function docTag(node, name) {
   const tag = ts.getJSDocTags(node).find((t) => t.tagName.text === name);
@@ -278,7 +285,7 @@ function buildOpenApi(root) {
         const operation = {
           operationId: `${tag}.${member.name.getText()}`,
           tags: [tag],
-          summary: (description.split('\n')[0] || `${member.name.getText()} (${tag})`).replace(/\.$/, ''),
+          summary: summaryOf(description) || `${member.name.getText()} (${tag})`,
           ...(description.includes('\n') ? { description } : {}),
           ...(parameters.length > 0 ? { parameters } : {}),
           ...(requestBody ? { requestBody } : {}),
