@@ -34,6 +34,10 @@ for (const lib of readdirSync(join(root, 'libs'))) {
   writeFileSync(join(dir, 'index.js'), `module.exports = require('../../../libs/${lib}/src/index.js');\n`);
 }
 
+// The api's OpenAPI document, from the controllers' types (served at /openapi.json and /docs).
+const { buildOpenApi } = require('./openapi.cjs');
+writeFileSync(join(root, 'dist/apps/api/openapi.json'), JSON.stringify(buildOpenApi(root), null, 2) + '\n');
+
 // The web console (apps/console → dist/console), which the api serves at `/`.
 try {
   execFileSync(process.execPath, [join(root, 'tools/build-console.mjs')], { stdio: 'inherit', cwd: root });

@@ -208,6 +208,21 @@ describe('api keys and roles over HTTP', () => {
     expect(sms.status).not.toBe(401);
   }, 30_000);
 
+  it('serves the OpenAPI document and its reference page without a key', async () => {
+    const api = tocsin.fleet.url('api');
+    const document = await fetch(`${api}/openapi.json`);
+    expect(document.status).toBe(200);
+    const body = (await document.json()) as { openapi: string; servers: { url: string }[]; paths: object };
+    expect(body.openapi).toBe('3.1.0');
+    expect(body.servers).toHaveLength(1);
+    expect(Object.keys(body.paths)).toContain('/v1/incidents/{id}/acknowledge');
+    const docs = await fetch(`${api}/docs`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(docs.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await docs.text()).toContain('/v1/incidents/{id}/acknowledge');
+  }, 30_000);
+
   it('writes none of the keys, tokens and secrets it handled to any log', async () => {
     const user = await tocsin.api('POST', '/v1/users', {
       name: 'Log Reader',

@@ -12,6 +12,7 @@ import { DeploysController } from './deploys/deploys.controller';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { MaintenanceController } from './maintenance/maintenance.controller';
+import { OpenApiController } from './openapi/openapi.controller';
 import { ActionsController } from './paging/actions.controller';
 import { NotificationsController } from './paging/notifications.controller';
 import { EscalationPoliciesController } from './on-call/escalation-policies.controller';
@@ -55,6 +56,7 @@ export const SERVICE = 'api';
     EscalationPoliciesController,
     SchedulesController,
     IcalController,
+    OpenApiController,
   ],
   providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }, RpcGateway, IncidentStreamService],
 })

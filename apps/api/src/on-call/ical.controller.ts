@@ -18,6 +18,10 @@ const FEED_TOKEN = /^([A-Za-z0-9_-]{43})(\.ics)?$/;
 export class IcalController {
   constructor(private readonly gateway: RpcGateway) {}
 
+  /**
+   * A schedule's shifts as an iCalendar feed, for calendar apps; the token in the URL is the key.
+   * @produces text/calendar
+   */
   @Get(':token')
   async feed(
     @Param('token') param: string,

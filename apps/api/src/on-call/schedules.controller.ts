@@ -83,7 +83,10 @@ export class SchedulesController {
     return this.gateway.call(RPC.notifier.scheduleShifts, { ...query, id });
   }
 
-  /** The shifts as an iCalendar feed (default: from a week ago to 90 days after that). */
+  /**
+   * The shifts as an iCalendar feed (default: from a week ago to 90 days after that).
+   * @produces text/calendar
+   */
   @Get(':id/shifts.ics')
   async feed(
     @Param('id', UUID_PARAM) id: string,

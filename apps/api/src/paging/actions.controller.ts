@@ -22,6 +22,10 @@ export class ActionsController {
     private readonly settings: ApiSettings,
   ) {}
 
+  /**
+   * A page asking to confirm the action a link in a page stands for (acknowledge, escalate, resolve).
+   * @produces text/html
+   */
   @Get('actions/:token')
   async confirm(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
     await this.html(reply, token, async () =>
@@ -29,6 +33,10 @@ export class ActionsController {
     );
   }
 
+  /**
+   * Performs the action of a link from a page, and says what became of it.
+   * @produces text/html
+   */
   @Post('actions/:token')
   async perform(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
     await this.html(reply, token, async () =>
@@ -36,7 +44,11 @@ export class ActionsController {
     );
   }
 
-  /** Set this URL (under TOCSIN_API_URL) as the number's "A message comes in" webhook in Twilio. */
+  /**
+   * An SMS reply to a page, from Twilio (form body, `X-Twilio-Signature` checked). Set this URL (under
+   * TOCSIN_API_URL) as the number's "A message comes in" webhook in Twilio.
+   * @produces text/xml
+   */
   @Post('providers/twilio/sms')
   @HttpCode(200)
   async sms(

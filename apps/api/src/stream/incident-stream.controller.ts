@@ -58,6 +58,7 @@ export class IncidentStreamController {
    * Server-sent events (`text/event-stream`): one `incident.<change>` event per incident change, with
    * the incident after it; comments as heartbeats. Any key may watch (read-only included). The key goes
    * in the Authorization header like everywhere else: read the stream with fetch(), not EventSource.
+   * @produces text/event-stream
    */
   @Get('stream')
   open(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
