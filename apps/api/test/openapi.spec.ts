@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { AppModule } from '../src/app.module';
 import { docsPage, typeText, type OpenApiDocument, type Schema } from '../src/openapi/openapi-docs';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the build's own CommonJS tool
-const { buildOpenApi, openApiPath } = require('../../../tools/openapi.cjs') as {
+/** The build's own generator (tools/openapi.cjs), loaded by path: it is a build tool, not a library. */
+const OPENAPI_TOOL = join(__dirname, '../../../tools/openapi.cjs');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS build tool, loaded by path
+const { buildOpenApi, openApiPath } = require(OPENAPI_TOOL) as {
   buildOpenApi: (root: string) => OpenApiDocument;
   openApiPath: (prefix: string, path: string) => string;
 };
