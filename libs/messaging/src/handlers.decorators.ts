@@ -10,7 +10,12 @@ type PatternDecorator = (pattern: string, extras: Record<string, unknown>) => Me
  */
 export function OnStream(
   consumer: ConsumerDefinition,
-  options: { messageType?: MessageType<object>; concurrency?: number; ordered?: boolean } = {},
+  options: {
+    messageType?: MessageType<object>;
+    concurrency?: number;
+    ordered?: boolean;
+    orderedSections?: boolean;
+  } = {},
 ): MethodDecorator {
   return (EventPattern as PatternDecorator)(consumer.durable, options);
 }

@@ -22,7 +22,7 @@ import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { PinoLogger } from 'nestjs-pino';
 import { lastValueFrom } from 'rxjs';
-import { JetStreamContext } from './jetstream.context';
+import { JetStreamContext, Turn } from './jetstream.context';
 import type { JetStreamProvisioner } from './jetstream.provisioner';
 import type { JetStreamPublisher } from './jetstream.publisher';
 import { consumerAckPending, consumerPending, deadLetters, handlerDuration } from './messaging.metrics';
@@ -48,6 +48,13 @@ export interface HandlerExtras {
    * (and not used) for a partitioned consumer, which keeps stream order per partition anyway.
    */
   ordered?: boolean;
+  /**
+   * Stream handlers: like `ordered`, but only the sections a handler runs through
+   * `JetStreamContext.inOrder` wait for the message before them with the same ordering key (until it
+   * settled); the rest of each handler runs concurrently. For handlers whose slow part (a database
+   * transaction) may overlap while what they publish must keep the stream's order.
+   */
+  orderedSections?: boolean;
 }
 
 export interface JetStreamServerDeps {
@@ -83,6 +90,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly subscriptions: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly chains = new Map<string, Promise<void>>();
+  /** Per ordering key, when the last message taken of it will have settled (orderedSections). */
+  private readonly lines = new Map<string, Promise<void>>();
   private readonly handlers = new Map<string, ReturnType<Server['getHandlerByPattern']>>();
   private lagTimer?: NodeJS.Timeout;
   private jsm?: JetStreamManager;
@@ -150,6 +159,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const partitioned = durable.partition !== undefined;
     const concurrency = partitioned ? 1 : (extras.concurrency ?? 32);
     const ordered = !partitioned && extras.ordered === true;
+    const sections = !partitioned && extras.orderedSections === true;
     const slots = new Slots(concurrency);
     const js = jetstream(this.deps.nc);
     while (!this.closing) {
@@ -167,9 +177,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
             continue;
           }
           await slots.take();
+          // Taken in the order messages arrive, before any handler runs.
+          const turn = sections ? this.turnFor(message.headers?.get(HEADERS.orderingKey)) : undefined;
           const work = this.inOrder(ordered ? message.headers?.get(HEADERS.orderingKey) : undefined, () =>
-            this.process(def, durable, message, extras),
+            this.process(def, durable, message, extras, turn),
           ).finally(() => {
+            turn?.settled();
             slots.give();
             this.inFlight.delete(work);
           });
@@ -187,6 +200,17 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       await sleep(1_000);
       await this.provision(def, durable);
     }
+  }
+
+  /** The next place in the line of an ordering key (none without a key). */
+  private turnFor(key: string | undefined | null): Turn | undefined {
+    if (!key) return undefined;
+    const turn = new Turn(this.lines.get(key) ?? Promise.resolve());
+    this.lines.set(key, turn.done);
+    void turn.done.then(() => {
+      if (this.lines.get(key) === turn.done) this.lines.delete(key);
+    });
+    return turn;
   }
 
   /** Runs `task` after every earlier task of the same key has settled. */
@@ -254,9 +278,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     durable: DurableConsumer,
     message: JsMsg,
     extras: HandlerExtras,
+    turn?: Turn,
   ): Promise<void> {
     const started = process.hrtime.bigint();
-    const context = new JetStreamContext([message, def.durable]);
+    const context = new JetStreamContext([message, def.durable, turn]);
     const bindings: Record<string, string | number> = {
       consumer: def.durable,
       messageId: context.messageId,

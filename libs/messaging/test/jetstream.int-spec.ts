@@ -6,12 +6,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import {
   CONSUMERS,
   HEADERS,
+  HookOutcome,
   HookReceived,
   IdRequest,
   RPC,
   STREAMS,
   SUBJECTS,
   type Envelope,
+  type HookOutcomeV1,
   type HookReceivedV1,
 } from '@tocsin/contracts';
 import { deleteInstallationStreams, expectEventually, TEST_NATS_URL } from '@tocsin/testing';
@@ -37,6 +39,10 @@ import { readDeadLetters } from './dead-letters';
 /** What the handlers saw: deliveries per hook id, and the order of the ordered ones. */
 const seen = new Map<string, number>();
 const orderSeen: string[] = [];
+/** orderedSections: when each message's handler started, and the order its section ran in. */
+const sectionLog: string[] = [];
+let sectionsRunning = 0;
+let sectionsOverlapMax = 0;
 
 @Controller()
 class ProbeHandlers {
@@ -52,6 +58,20 @@ class ProbeHandlers {
     if (id.startsWith('flaky-') && ctx.deliveryCount < 3) throw new Error('database briefly away');
     if (id.startsWith('poison-')) throw new PoisonMessageError('refers to nothing');
     if (id.startsWith('broken-')) throw new Error('always fails');
+  }
+
+  @OnStream(CONSUMERS.normalizeOutcomes, { messageType: HookOutcome, concurrency: 8, orderedSections: true })
+  async outcome(@Payload() envelope: Envelope<HookOutcomeV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
+    const { hookId, index } = envelope.payload;
+    sectionsRunning += 1;
+    sectionsOverlapMax = Math.max(sectionsOverlapMax, sectionsRunning);
+    // The part outside the section: later messages finish it sooner.
+    await new Promise((r) => setTimeout(r, 60 - index * 6));
+    sectionsRunning -= 1;
+    if (hookId === 'section-flaky' && ctx.deliveryCount < 2) throw new Error('briefly away');
+    await ctx.inOrder(async () => {
+      sectionLog.push(`${hookId}:${index}`);
+    });
   }
 
   @OnRequest(RPC.normalize.getIntegration, IdRequest)
@@ -208,6 +228,41 @@ describe('JetStream transport against nats-server', () => {
     }
     await expectEventually(() => expect(orderSeen).toEqual(ids));
   });
+
+  it('runs the ordered sections of one key in stream order and the rest of the handlers at once', async () => {
+    const send = (hookId: string, index: number, key: string) =>
+      publisher.publish(
+        SUBJECTS.hookOutcome(integrationId),
+        HookOutcome,
+        { hookId, index, integrationId, outcome: 'opened' },
+        { messageId: `${hookId}:${index}`, headers: { [HEADERS.orderingKey]: key } },
+      );
+    for (let i = 0; i < 8; i++) await send('section', i, 'line-a');
+    await expectEventually(() =>
+      expect(sectionLog).toEqual(Array.from({ length: 8 }, (_, i) => `section:${i}`)),
+    );
+    // The handlers overlapped outside their sections (one at a time would be 1).
+    expect(sectionsOverlapMax).toBeGreaterThan(1);
+  });
+
+  it('lets the next section of a key run once a failed message settled, and keeps other keys apart', async () => {
+    sectionLog.length = 0;
+    const send = (hookId: string, index: number, key: string) =>
+      publisher.publish(
+        SUBJECTS.hookOutcome(integrationId),
+        HookOutcome,
+        { hookId, index, integrationId, outcome: 'opened' },
+        { messageId: `${hookId}:${index}`, headers: { [HEADERS.orderingKey]: key } },
+      );
+    await send('section-flaky', 0, 'line-b');
+    await send('section-after', 1, 'line-b');
+    await send('section-other', 9, 'line-c');
+    await expectEventually(() =>
+      expect([...sectionLog].sort()).toEqual(['section-after:1', 'section-flaky:0', 'section-other:9']),
+    );
+    // The flaky one was nak'ed and redelivered; the one after it in its line went on when it settled.
+    expect(sectionLog.indexOf('section-other:9')).toBeLessThan(sectionLog.indexOf('section-flaky:0'));
+  }, 20_000);
 
   describe('request/reply', () => {
     const rpc = () => new RpcClient(nc, naming);

@@ -19,9 +19,13 @@ export class HooksConsumer {
     private readonly inbound: InboundService,
   ) {}
 
-  @OnStream(CONSUMERS.normalizeHooks, { messageType: HookReceived, ordered: true })
+  /**
+   * Hooks carry their integration as ordering key: each hook's transaction runs concurrently with
+   * the others, and its events are published in the order the hooks were stored.
+   */
+  @OnStream(CONSUMERS.normalizeHooks, { messageType: HookReceived, orderedSections: true })
   received(@Payload() envelope: Envelope<HookReceivedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
-    return this.hooks.handle(envelope, ctx.messageId);
+    return this.hooks.handle(envelope, ctx.messageId, (section) => ctx.inOrder(section));
   }
 
   @OnStream(CONSUMERS.normalizeOutcomes, { messageType: HookOutcome })

@@ -24,6 +24,12 @@ import { decide } from './decision';
  * and the decision are committed together, once per hook whatever is redelivered; the events are
  * published after, with deterministic ids, so a redelivery republishes them and the stream drops
  * the copies.
+ *
+ * Hooks of one integration are recorded concurrently, but their events are handed to NATS in the
+ * order the hooks were stored (`inOrder`), so one key's events reach incident-state in that order.
+ * Handing them over is synchronous and one connection keeps its order; the acknowledgements are
+ * awaited outside the ordered section, so one integration's hooks do not wait for each other's
+ * round trips.
  */
 @Injectable()
 export class HooksService {
@@ -34,23 +40,33 @@ export class HooksService {
     private readonly logger: PinoLogger,
   ) {}
 
-  async handle(envelope: Envelope<HookReceivedV1>, messageId: string): Promise<void> {
+  async handle(
+    envelope: Envelope<HookReceivedV1>,
+    messageId: string,
+    inOrder: <T>(section: () => Promise<T>) => Promise<T> = (section) => section(),
+  ): Promise<void> {
     const hook = envelope.payload;
     const { result: events } = await this.inbox.applyOnce(
       CONSUMERS.normalizeHooks.durable,
       messageId,
       async (em) => this.record(em, hook),
     );
-    for (const event of events) {
-      const key = event.groupKey ?? event.dedupKey;
-      const subject = SUBJECTS.eventNormalized(event.integrationId, eventPartition(event.integrationId, key));
-      await this.publisher.publish(subject, EventNormalized, event, {
-        messageId: `${event.hookId}:${event.index}`,
-        correlationId: envelope.correlationId,
-        // The partition keeps one key's events in order through incident-state's replicas.
-        headers: { [HEADERS.hookId]: event.hookId },
-      });
-    }
+    const stored = await inOrder(async () =>
+      events.map((event) => {
+        const key = event.groupKey ?? event.dedupKey;
+        const subject = SUBJECTS.eventNormalized(
+          event.integrationId,
+          eventPartition(event.integrationId, key),
+        );
+        return this.publisher.publish(subject, EventNormalized, event, {
+          messageId: `${event.hookId}:${event.index}`,
+          correlationId: envelope.correlationId,
+          // The partition keeps one key's events in order through incident-state's replicas.
+          headers: { [HEADERS.hookId]: event.hookId },
+        });
+      }),
+    );
+    await Promise.all(stored);
   }
 
   private async record(em: EntityManager, hook: HookReceivedV1): Promise<EventNormalizedV1[]> {
