@@ -68,8 +68,8 @@ export async function replayMismatches(
   const { rows } = await pg.query<{
     group_key: string;
     incidents: string;
-    last_status: string;
-    last_count: number;
+    last_status: string | null;
+    last_count: number | null;
   }>(`
     SELECT group_key, count(*) AS incidents,
            (array_agg(status ORDER BY number DESC))[1] AS last_status,
