@@ -337,15 +337,15 @@ describe('faults under load, with exact accounting', () => {
 /** Polls `check` (whose errors count as "not yet": the database may be restarting) until true. */
 async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
+  let last = '';
   for (;;) {
     try {
       if (await check()) return;
     } catch (error) {
-      last = error;
+      last = error instanceof Error ? error.message : JSON.stringify(error);
     }
     if (Date.now() > deadline)
-      throw new Error(`timed out waiting until ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+      throw new Error(`timed out waiting until ${what}${last ? ` (last error: ${last})` : ''}`);
     await sleep(500);
   }
 }
