@@ -13,7 +13,7 @@ const require = createRequire(import.meta.url);
 const FULL_SIZE = {
   CHAOS_WEBHOOKS: '30000',
   CHAOS_RATE: '30',
-  CHAOS_KEYS: '300',
+  CHAOS_KEYS: '75',
   // Long enough after each fault for a killed replica's messages to come back after ack_wait (30 s).
   CHAOS_GAP_MS: '35000',
   CHAOS_DOWN_MS: '3000',

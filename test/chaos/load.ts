@@ -16,6 +16,8 @@ export interface Attempt {
 
 export interface Webhook {
   n: number;
+  /** Which integration (index into the tokens) it went to. */
+  integration: number;
   /** The producer's id for it: its Idempotency-Key and the `webhook` field of its body. */
   id: string;
   key: string;
@@ -32,7 +34,8 @@ export interface Webhook {
 export interface LoadOptions {
   /** The ingest base URLs, read at each attempt. */
   targets: () => string[];
-  token: string;
+  /** The integrations' tokens: each webhook goes to one of them at random. */
+  tokens: string[];
   /** Webhooks a second. */
   rate: number;
   /** Incident keys the webhooks open and close, interleaved at random. */
@@ -97,6 +100,7 @@ export class LoadGenerator {
     const n = this.webhooks.length;
     const webhook: Webhook = {
       n,
+      integration: Math.floor(Math.random() * this.options.tokens.length),
       id: `w-${n}`,
       key: `key-${Math.floor(Math.random() * this.options.keys)}`,
       action: Math.random() < (this.options.openShare ?? 0.6) ? 'open' : 'close',
@@ -122,7 +126,7 @@ export class LoadGenerator {
       const at = Date.now();
       let waitMs: number;
       try {
-        const response = await fetch(`${targets[target]}/hooks/${this.options.token}`, {
+        const response = await fetch(`${targets[target]}/hooks/${this.options.tokens[webhook.integration]}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'idempotency-key': webhook.id },
           body,

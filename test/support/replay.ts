@@ -38,11 +38,19 @@ export interface ReplayedKey {
   state: IncidentState | null;
 }
 
-/** The incidents of each key (group key, else dedup key) after applying `events` in this order. */
+/** An incident key as the replay and the comparison name it: `<integration id>/<group key>`. */
+function incidentKey(integrationId: string, groupKey: string): string {
+  return `${integrationId}/${groupKey}`;
+}
+
+/**
+ * The incidents of each key (integration and group key, else dedup key) after applying `events` in
+ * this order.
+ */
 export function replayEvents(events: readonly EventNormalizedV1[]): Map<string, ReplayedKey> {
   const expected = new Map<string, ReplayedKey>();
   for (const e of events) {
-    const key = e.groupKey ?? e.dedupKey;
+    const key = incidentKey(e.integrationId, e.groupKey ?? e.dedupKey);
     const entry = expected.get(key) ?? { incidents: 0, state: null };
     const step = applyEvent(
       entry.state,
@@ -66,16 +74,17 @@ export async function replayMismatches(
 ): Promise<string[]> {
   const expected = replayEvents(events);
   const { rows } = await pg.query<{
+    integration_id: string;
     group_key: string;
     incidents: string;
     last_status: string | null;
     last_count: number | null;
   }>(`
-    SELECT group_key, count(*) AS incidents,
+    SELECT integration_id, group_key, count(*) AS incidents,
            (array_agg(status ORDER BY number DESC))[1] AS last_status,
            (array_agg(alert_count ORDER BY number DESC))[1] AS last_count
-    FROM incident_state.incidents GROUP BY group_key`);
-  const actual = new Map(rows.map((r) => [r.group_key, r]));
+    FROM incident_state.incidents GROUP BY integration_id, group_key`);
+  const actual = new Map(rows.map((r) => [incidentKey(r.integration_id, r.group_key), r]));
   const mismatches: string[] = [];
   for (const [key, want] of expected) {
     const got = actual.get(key);
