@@ -8,7 +8,12 @@ const projectDirs = ['apps', 'libs']
   .filter((dir) => existsSync(join(dir, 'jest.config.cjs')));
 
 module.exports = {
-  projects: [...projectDirs, join(__dirname, 'deploy'), join(__dirname, 'test/flow'), join(__dirname, 'test/chaos')],
+  projects: [
+    ...projectDirs,
+    join(__dirname, 'deploy'),
+    join(__dirname, 'test/flow'),
+    join(__dirname, 'test/chaos'),
+  ],
   globalSetup: join(__dirname, 'tools/jest/global-setup.cjs'),
   reporters: ['default', join(__dirname, 'tools/jest/summary-reporter.cjs')],
   testTimeout: 30_000,
