@@ -1,5 +1,6 @@
 // Every project's tests in one run: unit specs beside the code, integration specs against the
-// real NATS and PostgreSQL, the deploy manifest checks, and the flow suite over HTTP.
+// real NATS and PostgreSQL, the deploy manifest checks, the flow suite over HTTP, and the fault suite
+// (reduced; `npm run chaos` runs it full size) on a NATS and PostgreSQL of its own.
 const { readdirSync, existsSync } = require('node:fs');
 const { join } = require('node:path');
 
