@@ -513,14 +513,15 @@ function buildReport(input: {
     );
     const upToRepair = load.webhooks.filter((w) => (w.acceptedAt ?? Infinity) <= run.restoredAt);
     const allSettled = Math.max(...upToRepair.map((w) => settledAt(w) ?? -Infinity));
-    // The longest time without any webhook settling, from the fault to a minute after the repair.
+    // The longest time without any webhook settling, from the fault to a minute after the repair
+    // (or the next fault).
     let stop = { length: 0, end: run.at };
     let previous = run.at;
     for (const t of settles) {
       if (t <= run.at) continue;
+      if (t > Math.min(run.restoredAt + 60_000, next)) break;
       if (t - previous > stop.length) stop = { length: t - previous, end: t };
       previous = t;
-      if (t > run.restoredAt + 60_000) break;
     }
     const after = latency(
       load.webhooks.filter((w) => w.firstSentAt >= run.at && w.firstSentAt < run.at + 30_000),
