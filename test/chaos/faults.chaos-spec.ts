@@ -218,41 +218,49 @@ describe('faults under load, with exact accounting', () => {
     }, 5_000);
 
     const runs: FaultRun[] = [];
-    load.start();
-    await sleep(SETTINGS.warmupMs);
-    for (const fault of faults) {
-      expectedDown = new Set(fault.expectedDown);
-      const at = Date.now();
-      await fault.inject();
-      expectedDown = new Set();
-      runs.push({ name: fault.name, at, restoredAt: Date.now() });
-      await firstSettledAfter(load.webhooks, at, 900_000);
-      await sleep(SETTINGS.gapMs);
-    }
-    await load.finish(SETTINGS.webhooks);
-    const sendingEndedAt = Date.now();
+    const accepted: Webhook[] = [];
+    let sendingEndedAt = 0;
+    let quietAt = 0;
+    try {
+      load.start();
+      await sleep(SETTINGS.warmupMs);
+      for (const fault of faults) {
+        expectedDown = new Set(fault.expectedDown);
+        const at = Date.now();
+        await fault.inject();
+        expectedDown = new Set();
+        runs.push({ name: fault.name, at, restoredAt: Date.now() });
+        await firstSettledAfter(load.webhooks, at, 900_000);
+        await sleep(SETTINGS.gapMs);
+      }
+      await load.finish(SETTINGS.webhooks);
+      sendingEndedAt = Date.now();
 
-    // Quiescence: every accepted webhook has a final outcome, no consumer holds a message, no
-    // delivery waits to be sent.
-    const accepted = load.webhooks.filter((w) => w.hookId !== undefined);
+      // Quiescence: every accepted webhook has a final outcome, no consumer holds a message, no
+      // delivery waits to be sent.
+      accepted.push(...load.webhooks.filter((w) => w.hookId !== undefined));
+      const ids = accepted.map((w) => w.hookId as string);
+      await until('every accepted webhook has a final outcome', 300_000, async () => {
+        const [row] = await sql<{ n: string }>(
+          `SELECT count(*) AS n FROM normalize.inbound_messages WHERE hook_id = ANY($1) AND outcome <> 'accepted'`,
+          [ids],
+        );
+        return Number(row?.n) === ids.length;
+      });
+      await until('no consumer holds a message and no delivery waits', 300_000, async () => {
+        const busy = await unsettledMessages(nc, naming);
+        const [row] = await sql<{ n: string }>(
+          `SELECT count(*) AS n FROM notifier.deliveries WHERE status IN ('queued', 'sending', 'retrying')`,
+        );
+        return Object.keys(busy).length === 0 && Number(row?.n) === 0;
+      });
+      quietAt = Date.now();
+    } finally {
+      clearInterval(watch);
+      clearInterval(sampler);
+      load.abort();
+    }
     const hookIds = accepted.map((w) => w.hookId as string);
-    await until('every accepted webhook has a final outcome', 300_000, async () => {
-      const [row] = await sql<{ n: string }>(
-        `SELECT count(*) AS n FROM normalize.inbound_messages WHERE hook_id = ANY($1) AND outcome <> 'accepted'`,
-        [hookIds],
-      );
-      return Number(row?.n) === hookIds.length;
-    });
-    await until('no consumer holds a message and no delivery waits', 300_000, async () => {
-      const busy = await unsettledMessages(nc, naming);
-      const [row] = await sql<{ n: string }>(
-        `SELECT count(*) AS n FROM notifier.deliveries WHERE status IN ('queued', 'sending', 'retrying')`,
-      );
-      return Object.keys(busy).length === 0 && Number(row?.n) === 0;
-    });
-    clearInterval(watch);
-    clearInterval(sampler);
-    const quietAt = Date.now();
 
     // 1. Every answer was a 202, a 503 or a connection error; every webhook got its 202 in the end.
     const otherAnswers = load.webhooks.flatMap((w) =>
@@ -303,6 +311,7 @@ describe('faults under load, with exact accounting', () => {
         runs,
         webhooks: load.webhooks.map((w) => ({
           id: w.id,
+          integration: w.integration,
           key: w.key,
           action: w.action,
           sent: w.firstSentAt,

@@ -56,6 +56,7 @@ export class LoadGenerator {
   readonly webhooks: Webhook[] = [];
   private inFlight = new Set<Promise<void>>();
   private stopping = false;
+  private aborted = false;
   private running?: Promise<void>;
   private startedAt = 0;
 
@@ -80,6 +81,12 @@ export class LoadGenerator {
     this.stopping = true;
     await this.running;
     await Promise.all([...this.inFlight]);
+  }
+
+  /** Stops sending, and gives up the webhooks under way at their next retry (a run that failed). */
+  abort(): void {
+    this.stopping = true;
+    this.aborted = true;
   }
 
   private async loop(): Promise<void> {
@@ -154,6 +161,10 @@ export class LoadGenerator {
           error: cause?.code ?? (error as Error).name,
         });
         waitMs = 250;
+      }
+      if (this.aborted) {
+        webhook.gaveUp = 'the run was aborted';
+        return;
       }
       if (Date.now() + waitMs > deadline) {
         webhook.gaveUp = `not accepted after ${webhook.attempts.length} attempts`;
