@@ -1,4 +1,3 @@
-import { jetstream, DeliverPolicy } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   EventNormalized,
@@ -17,8 +16,7 @@ import {
 } from '@tocsin/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { applyEvent, type IncidentState } from '../../apps/incident-state/src/incidents/incident-machine';
-import { toPolicy } from '../../apps/incident-state/src/incidents/incidents.service';
+import { replayMismatches, streamMessages } from '../support/replay';
 
 const KEYS = 300;
 const EVENTS_PER_KEY = 10;
@@ -131,46 +129,12 @@ describe('incident order under two replicas and redelivery', () => {
     expect(new Set(outcomes.map((o) => `${String(o.hookId)}:${String(o.index)}`)).size).toBe(plan.length);
 
     // The stream order of the events, and the states a sequential replay of it gives.
-    const events = await streamMessages(nc, naming.stream(STREAMS.events));
+    const events = (await streamMessages(
+      nc,
+      naming.stream(STREAMS.events),
+    )) as unknown as EventNormalizedV1[];
     expect(events.length).toBe(plan.length);
-    const expected = new Map<string, { incidents: number; state: IncidentState | null }>();
-    for (const e of events as EventNormalizedV1[]) {
-      const entry = expected.get(e.dedupKey) ?? { incidents: 0, state: null };
-      const step = applyEvent(
-        entry.state,
-        { action: e.action, dedupKey: e.dedupKey, at: Date.parse(e.receivedAt) },
-        toPolicy(),
-      );
-      if (step.target === 'new') entry.incidents += 1;
-      if (step.target !== 'none') entry.state = step.next;
-      expected.set(e.dedupKey, entry);
-    }
-    const { rows } = await pg.query<{
-      group_key: string;
-      incidents: string;
-      last_status: string;
-      last_count: number;
-    }>(`
-      SELECT group_key, count(*) AS incidents,
-             (array_agg(status ORDER BY number DESC))[1] AS last_status,
-             (array_agg(alert_count ORDER BY number DESC))[1] AS last_count
-      FROM incident_state.incidents GROUP BY group_key`);
-    const actual = new Map(rows.map((r) => [r.group_key, r]));
-    const mismatches: string[] = [];
-    for (const [key, want] of expected) {
-      const got = actual.get(key);
-      const wantStatus = want.state?.status ?? null;
-      const wantCount = want.state?.alerts.reduce((sum, a) => sum + a.count, 0) ?? null;
-      if (
-        Number(got?.incidents ?? 0) !== want.incidents ||
-        (got?.last_status ?? null) !== wantStatus ||
-        (got?.last_count ?? null) !== wantCount
-      ) {
-        mismatches.push(
-          `${key}: want ${want.incidents}/${wantStatus}/${wantCount}, got ${JSON.stringify(got)}`,
-        );
-      }
-    }
+    const mismatches = await replayMismatches(pg, events);
     expect(mismatches).toEqual([]);
     // The replica that ran throughout took part too.
     expect(await handled(fleets[1].url('incident-state'))).toBeGreaterThan(0);
@@ -208,21 +172,6 @@ describe('incident order under two replicas and redelivery', () => {
     expect(rows).toEqual([]);
   }, 60_000);
 });
-
-/** Every payload on a stream, in stream order. */
-async function streamMessages(nc: NatsConnection, stream: string): Promise<Record<string, unknown>[]> {
-  const consumer = await jetstream(nc).consumers.get(stream, { deliver_policy: DeliverPolicy.All });
-  const total = (await consumer.info(true)).num_pending;
-  const out: Record<string, unknown>[] = [];
-  if (total === 0) return out;
-  const batch = await consumer.fetch({ max_messages: total, expires: 10_000 });
-  for await (const message of batch) {
-    out.push(message.json<{ payload: Record<string, unknown> }>().payload);
-    if (out.length >= total) break;
-  }
-  await consumer.delete().catch(() => undefined);
-  return out;
-}
 
 /** Messages a replica has handled on the incident-state-events consumers, from its metrics. */
 async function handled(url: string): Promise<number> {

@@ -1,9 +1,11 @@
+import type { AppName } from '@tocsin/config';
 import type { InboundMessageView, IncidentView, IntegrationView, Page } from '@tocsin/contracts';
 import {
   ServiceFleet,
   createTestInstallation,
   expectEventually,
   type TestInstallation,
+  type TestServers,
 } from '@tocsin/testing';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
@@ -15,9 +17,17 @@ export class Tocsin {
   installation!: TestInstallation;
   private pg?: Client;
 
-  /** Starts every service; `env` adds settings (SMTP_URL, TWILIO_*, …) for all of them. */
-  async start(tag: string, env: Record<string, string> = {}): Promise<void> {
-    this.installation = await createTestInstallation(tag);
+  /**
+   * Starts every service; `env` adds settings (SMTP_URL, TWILIO_*, …) for all of them. `servers`
+   * puts the installation on a test's own NATS and PostgreSQL; `replicas` runs apps as several
+   * processes.
+   */
+  async start(
+    tag: string,
+    env: Record<string, string> = {},
+    options: { servers?: TestServers; replicas?: Partial<Record<AppName, number>> } = {},
+  ): Promise<void> {
+    this.installation = await createTestInstallation(tag, options.servers);
     this.fleet = new ServiceFleet(
       {
         NATS_URL: this.installation.natsUrl,
@@ -30,8 +40,11 @@ export class Tocsin {
       this.installation.prefix,
     );
     // The services that own schemas migrate at start; start them before those that call them.
-    await this.fleet.startAll(['normalize', 'incident-state', 'deploy-tracker', 'notifier']);
-    await this.fleet.startAll(['ingest', 'api']);
+    await this.fleet.startAll(
+      ['normalize', 'incident-state', 'deploy-tracker', 'notifier'],
+      options.replicas,
+    );
+    await this.fleet.startAll(['ingest', 'api'], options.replicas);
   }
 
   async stop(): Promise<void> {

@@ -25,10 +25,16 @@ import { lastValueFrom } from 'rxjs';
 import { JetStreamContext, Turn } from './jetstream.context';
 import type { JetStreamProvisioner } from './jetstream.provisioner';
 import type { JetStreamPublisher } from './jetstream.publisher';
-import { consumerAckPending, consumerPending, deadLetters, handlerDuration } from './messaging.metrics';
+import {
+  consumerAckPending,
+  consumerPending,
+  deadLetters,
+  handlerDuration,
+  unavailableRetries,
+} from './messaging.metrics';
 import type { DurableConsumer, Naming } from './naming';
 import { RpcFailure } from './rpc-failure';
-import { describeError, settleFailure, type Settlement } from './settlement';
+import { describeError, isDependencyUnavailable, settleFailure, type Settlement } from './settlement';
 import { uuidv7 } from './ids';
 
 /** Extras a handler declares with @EventPattern / @MessagePattern. */
@@ -65,6 +71,9 @@ export interface JetStreamServerDeps {
   logger: PinoLogger;
   service: string;
 }
+
+/** How long a handler is run again while a dependency is unreachable, before it fails as usual. */
+const UNAVAILABLE_PATIENCE_MS = 10 * 60_000;
 
 const CONSUMERS_BY_DURABLE = new Map<string, ConsumerDefinition>(
   Object.values(CONSUMERS).map((c) => [c.durable, c]),
@@ -304,8 +313,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           const data = extras.messageType ? parseEnvelope(extras.messageType, raw) : raw;
           const handler = this.handlerFor(def.durable);
           if (!handler) throw new Error(`no handler for ${def.durable}`);
-          await lastValueFrom(this.transformToObservable(await handler(data, context)), {
-            defaultValue: undefined,
+          await this.whileUnavailable(def, message, async () => {
+            await lastValueFrom(this.transformToObservable(await handler(data, context)), {
+              defaultValue: undefined,
+            });
           });
           return { kind: 'ack' };
         } catch (error) {
@@ -322,6 +333,42 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       { consumer: def.durable, settlement: applied },
       Number(process.hrtime.bigint() - started) / 1e9,
     );
+  }
+
+  /**
+   * Runs a handler; while it fails because the database or JetStream cannot be reached, keeps the
+   * message (telling the server it is still being worked on, so it is not delivered again) and
+   * runs the handler again, with backoff up to 5 s, for up to UNAVAILABLE_PATIENCE_MS. An outage
+   * then pauses the consumer (its slots stay taken) instead of spending the message's deliveries:
+   * a database restart longer than the ~7.5 s of nak backoff would otherwise dead-letter every
+   * message handled meanwhile. Any other failure, or shutting down, settles as usual.
+   */
+  private async whileUnavailable(
+    def: ConsumerDefinition,
+    message: JsMsg,
+    run: () => Promise<void>,
+  ): Promise<void> {
+    const since = Date.now();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await run();
+        return;
+      } catch (error) {
+        if (!isDependencyUnavailable(error) || this.closing || Date.now() - since > UNAVAILABLE_PATIENCE_MS)
+          throw error;
+        unavailableRetries.inc({ consumer: def.durable });
+        this.deps.logger.warn(
+          { err: error, attempt },
+          'a dependency is unavailable; handling the message again',
+        );
+        await sleep(Math.min(250 * 2 ** (attempt - 1), 5_000));
+        try {
+          message.working();
+        } catch {
+          // NATS is away too: the server redelivers after ack_wait, counted as any redelivery.
+        }
+      }
+    }
   }
 
   private async settle(def: ConsumerDefinition, message: JsMsg, settlement: Settlement): Promise<string> {

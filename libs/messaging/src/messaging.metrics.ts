@@ -53,3 +53,13 @@ export const publishFailures = once(
       help: 'Publishes that JetStream did not acknowledge',
     }),
 );
+
+export const unavailableRetries = once(
+  'tocsin_handler_unavailable_retries_total',
+  () =>
+    new Counter({
+      name: 'tocsin_handler_unavailable_retries_total',
+      help: 'Handler runs repeated in place because the database or JetStream could not be reached, by consumer',
+      labelNames: ['consumer'] as const,
+    }),
+);

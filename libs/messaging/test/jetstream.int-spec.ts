@@ -43,6 +43,8 @@ const orderSeen: string[] = [];
 const sectionLog: string[] = [];
 let sectionsRunning = 0;
 let sectionsOverlapMax = 0;
+/** The delivery count each run of the outage handler saw. */
+const outageDeliveries: number[] = [];
 
 @Controller()
 class ProbeHandlers {
@@ -56,6 +58,12 @@ class ProbeHandlers {
       orderSeen.push(id);
     }
     if (id.startsWith('flaky-') && ctx.deliveryCount < 3) throw new Error('database briefly away');
+    if (id.startsWith('outage-')) {
+      outageDeliveries.push(ctx.deliveryCount);
+      // The database is away for longer than the deliveries' backoff would last.
+      if (outageDeliveries.length <= CONSUMERS.normalizeHooks.maxDeliver + 1)
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    }
     if (id.startsWith('poison-')) throw new PoisonMessageError('refers to nothing');
     if (id.startsWith('broken-')) throw new Error('always fails');
   }
@@ -168,6 +176,22 @@ describe('JetStream transport against nats-server', () => {
     });
     expect((await deadLetters()).find((d) => d.hookId === 'flaky-1')).toBeUndefined();
   });
+
+  it('runs a handler again in place while the database is unreachable, spending no delivery, then acks', async () => {
+    await send('outage-1');
+    const runs = CONSUMERS.normalizeHooks.maxDeliver + 2;
+    await expectEventually(() => expect(seen.get('outage-1')).toBe(runs), { timeoutMs: 30_000 });
+    // One delivery throughout: the outage did not count towards dead-lettering the message.
+    expect(outageDeliveries).toEqual(Array.from({ length: runs }, () => 1));
+    await expectEventually(async () => {
+      const info = await jsm.consumers.info(
+        naming.stream(STREAMS.hooks),
+        naming.durable(CONSUMERS.normalizeHooks),
+      );
+      expect(info.num_ack_pending).toBe(0);
+    });
+    expect((await deadLetters()).find((d) => d.hookId === 'outage-1')).toBeUndefined();
+  }, 40_000);
 
   it('dead-letters a poison message at once, with the reason in its headers', async () => {
     await send('poison-1');

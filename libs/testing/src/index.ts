@@ -5,3 +5,4 @@ export * from './ports';
 export * from './service-processes';
 export * from './schema-drift';
 export * from './receivers';
+export * from './private-servers';

@@ -15,25 +15,35 @@ export interface TestInstallation {
   cleanup(): Promise<void>;
 }
 
-export async function createTestInstallation(tag: string): Promise<TestInstallation> {
+/** Where an installation lives: the shared test servers unless a test brings its own. */
+export interface TestServers {
+  natsUrl: string;
+  /** A postgres:// URL without a database. */
+  databaseServer: string;
+}
+
+export async function createTestInstallation(
+  tag: string,
+  servers: TestServers = { natsUrl: TEST_NATS_URL, databaseServer: TEST_DATABASE_SERVER },
+): Promise<TestInstallation> {
   const id = randomBytes(4).toString('hex');
   const prefix = `t${id}`;
-  const databaseUrl = `${TEST_DATABASE_SERVER}/tocsin_test_${tag.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${id}`;
+  const databaseUrl = `${servers.databaseServer}/tocsin_test_${tag.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${id}`;
   await ensureDatabase(databaseUrl);
   return {
     prefix,
     databaseUrl,
-    natsUrl: TEST_NATS_URL,
+    natsUrl: servers.natsUrl,
     cleanup: async () => {
-      await deleteInstallationStreams(prefix);
+      await deleteInstallationStreams(prefix, servers.natsUrl);
       await dropDatabase(databaseUrl);
     },
   };
 }
 
 /** Deletes every stream (and KV bucket) whose name carries the prefix. */
-export async function deleteInstallationStreams(prefix: string): Promise<void> {
-  const nc = await connect({ servers: TEST_NATS_URL });
+export async function deleteInstallationStreams(prefix: string, natsUrl = TEST_NATS_URL): Promise<void> {
+  const nc = await connect({ servers: natsUrl });
   try {
     const jsm = await jetstreamManager(nc);
     const names: string[] = [];

@@ -18,18 +18,29 @@ const PORT_SETTING: Record<AppName, string> = {
 
 export interface RunningService {
   app: AppName;
+  /** 0 for the first process of an app, 1 for the second, … */
+  replica: number;
+  /** `app` for the first replica, `app-2`, `app-3`, … for the others. */
+  name: string;
   port: number;
   url: string;
   process: ChildProcess;
 }
 
+/** The name of one replica of an app: `normalize`, `normalize-2`, … */
+export function replicaName(app: AppName, replica = 0): string {
+  return replica === 0 ? app : `${app}-${replica + 1}`;
+}
+
 /**
  * The six services as separate processes from dist/ (built by `npm test` first), each on a free
- * port, for one isolated installation. Logs go to tmp/logs/<prefix>/<app>.log.
+ * port, for one isolated installation; an app may run as several replicas sharing its consumers.
+ * Logs go to tmp/logs/<prefix>/<name>.log. `services` is keyed by replica name (the app's name for
+ * its first replica).
  */
 export class ServiceFleet {
-  readonly services = new Map<AppName, RunningService>();
-  private readonly ports = new Map<AppName, number>();
+  readonly services = new Map<string, RunningService>();
+  private readonly ports = new Map<string, number>();
   readonly logDir: string;
 
   constructor(
@@ -47,23 +58,42 @@ export class ServiceFleet {
     return path;
   }
 
-  url(app: AppName): string {
-    const service = this.services.get(app);
-    if (!service) throw new Error(`${app} is not running`);
+  url(app: AppName, replica = 0): string {
+    const service = this.services.get(replicaName(app, replica));
+    if (!service) throw new Error(`${replicaName(app, replica)} is not running`);
     return service.url;
   }
 
-  async startAll(apps: readonly AppName[] = APP_NAMES): Promise<void> {
-    await Promise.all(apps.map((app) => this.start(app)));
+  /** The running replicas of an app. */
+  replicas(app: AppName): RunningService[] {
+    return [...this.services.values()].filter((s) => s.app === app).sort((a, b) => a.replica - b.replica);
   }
 
-  async start(app: AppName, extraEnv: Record<string, string> = {}): Promise<RunningService> {
-    let port = this.ports.get(app);
+  /**
+   * Starts each app, as `replicas[app]` processes (one by default): the first replica of each
+   * (which runs its migrations) before the others.
+   */
+  async startAll(
+    apps: readonly AppName[] = APP_NAMES,
+    replicas: Partial<Record<AppName, number>> = {},
+  ): Promise<void> {
+    await Promise.all(apps.map((app) => this.start(app)));
+    await Promise.all(
+      apps.flatMap((app) =>
+        Array.from({ length: Math.max(0, (replicas[app] ?? 1) - 1) }, (_, i) => this.start(app, {}, i + 1)),
+      ),
+    );
+  }
+
+  /** Starts one replica of an app; a replica started again keeps its port. */
+  async start(app: AppName, extraEnv: Record<string, string> = {}, replica = 0): Promise<RunningService> {
+    const name = replicaName(app, replica);
+    let port = this.ports.get(name);
     if (port === undefined) {
       port = await freePort();
-      this.ports.set(app, port);
+      this.ports.set(name, port);
     }
-    const log = createWriteStream(join(this.logDir, `${app}.log`), { flags: 'a' });
+    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, [ServiceFleet.entry(app)], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, ...extraEnv, [PORT_SETTING[app]]: String(port) },
@@ -71,8 +101,8 @@ export class ServiceFleet {
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    const service = { app, port, url: `http://127.0.0.1:${port}`, process: child };
-    this.services.set(app, service);
+    const service = { app, replica, name, port, url: `http://127.0.0.1:${port}`, process: child };
+    this.services.set(name, service);
     await this.waitReady(service);
     return service;
   }
@@ -82,7 +112,7 @@ export class ServiceFleet {
     while (Date.now() < deadline) {
       if (service.process.exitCode !== null) {
         throw new Error(
-          `${service.app} exited with ${service.process.exitCode}; see ${this.logDir}/${service.app}.log`,
+          `${service.name} exited with ${service.process.exitCode}; see ${this.logDir}/${service.name}.log`,
         );
       }
       try {
@@ -93,12 +123,15 @@ export class ServiceFleet {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`${service.app} not ready after ${timeoutMs} ms; see ${this.logDir}/${service.app}.log`);
+    throw new Error(
+      `${service.name} not ready after ${timeoutMs} ms; see ${this.logDir}/${service.name}.log`,
+    );
   }
 
-  /** Sends a signal and waits for the process to exit. */
-  async stop(app: AppName, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    const service = this.services.get(app);
+  /** Sends a signal to one replica and waits for the process to exit. */
+  async stop(app: AppName, signal: NodeJS.Signals = 'SIGTERM', replica = 0): Promise<number | null> {
+    const name = replicaName(app, replica);
+    const service = this.services.get(name);
     if (!service || service.process.exitCode !== null || service.process.signalCode !== null)
       return service?.process.exitCode ?? null;
     const exited = new Promise<number | null>((resolve) =>
@@ -106,11 +139,11 @@ export class ServiceFleet {
     );
     service.process.kill(signal);
     const code = await exited;
-    this.services.delete(app);
+    this.services.delete(name);
     return code;
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.services.keys()].map((app) => this.stop(app)));
+    await Promise.all([...this.services.values()].map((s) => this.stop(s.app, 'SIGTERM', s.replica)));
   }
 }
