@@ -77,8 +77,9 @@ class ProbeHandlers {
     await new Promise((r) => setTimeout(r, 60 - index * 6));
     sectionsRunning -= 1;
     if (hookId === 'section-flaky' && ctx.deliveryCount < 2) throw new Error('briefly away');
-    await ctx.inOrder(async () => {
+    await ctx.inOrder(() => {
       sectionLog.push(`${hookId}:${index}`);
+      return Promise.resolve();
     });
   }
 

@@ -51,20 +51,22 @@ export class HooksService {
       messageId,
       async (em) => this.record(em, hook),
     );
-    const stored = await inOrder(async () =>
-      events.map((event) => {
-        const key = event.groupKey ?? event.dedupKey;
-        const subject = SUBJECTS.eventNormalized(
-          event.integrationId,
-          eventPartition(event.integrationId, key),
-        );
-        return this.publisher.publish(subject, EventNormalized, event, {
-          messageId: `${event.hookId}:${event.index}`,
-          correlationId: envelope.correlationId,
-          // The partition keeps one key's events in order through incident-state's replicas.
-          headers: { [HEADERS.hookId]: event.hookId },
-        });
-      }),
+    const stored = await inOrder(() =>
+      Promise.resolve(
+        events.map((event) => {
+          const key = event.groupKey ?? event.dedupKey;
+          const subject = SUBJECTS.eventNormalized(
+            event.integrationId,
+            eventPartition(event.integrationId, key),
+          );
+          return this.publisher.publish(subject, EventNormalized, event, {
+            messageId: `${event.hookId}:${event.index}`,
+            correlationId: envelope.correlationId,
+            // The partition keeps one key's events in order through incident-state's replicas.
+            headers: { [HEADERS.hookId]: event.hookId },
+          });
+        }),
+      ),
     );
     await Promise.all(stored);
   }
