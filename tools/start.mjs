@@ -123,6 +123,7 @@ if (results.some((ok) => !ok)) {
   say(`  producers send webhooks to  ${publicUrl}/hooks/<token>`);
   say(`  the api is at               ${apiUrl}/v1`);
   say(`  the console is at           ${apiUrl}/`);
+  say(`  the api reference is at     ${apiUrl}/docs`);
   if (generatedKeyFile)
     say(`  admin api key               ${env.TOCSIN_ADMIN_KEY}   (kept in ${generatedKeyFile})`);
   say(
