@@ -28,6 +28,12 @@ describe('people and teams over HTTP', () => {
     const patched = await tocsin.api('PATCH', `/v1/users/${ada.id}`, { timeZone: 'America/New_York' });
     expect(patched.status).toBe(200);
     expect((patched.body as UserView).timeZone).toBe('America/New_York');
+    // Fields that may be left out of a patch may not be emptied with null.
+    for (const field of ['name', 'email', 'timeZone']) {
+      const nulled = await tocsin.api('PATCH', `/v1/users/${ada.id}`, { [field]: null });
+      expect(nulled.status).toBe(400);
+      expect((nulled.body as Problem).details?.join(' ')).toContain(field);
+    }
     const found = await tocsin.api('GET', '/v1/users?q=lovelace');
     expect((found.body as Page<UserView>).items.map((u) => u.id)).toEqual([ada.id]);
     const duplicate = await tocsin.api('POST', '/v1/users', {
@@ -135,6 +141,9 @@ describe('people and teams over HTTP', () => {
     const team = created.body as TeamView;
     expect(team.members.map((m) => m.name)).toEqual(['Alan Turing', 'Barbara Liskov']);
 
+    const unnamed = await tocsin.api('PATCH', `/v1/teams/${team.id}`, { name: null });
+    expect(unnamed.status).toBe(400);
+    expect((unnamed.body as Problem).details?.join(' ')).toContain('name');
     const changed = await tocsin.api('PATCH', `/v1/teams/${team.id}`, { memberIds: [b.id] });
     expect((changed.body as TeamView).members.map((m) => m.id)).toEqual([b.id]);
 

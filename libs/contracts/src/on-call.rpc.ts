@@ -11,7 +11,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { PageQuery } from './rpc';
+import { PageQuery, present } from './rpc';
 
 /*
  * Escalation policies and schedules, stored by notifier. The shapes of steps, layers and overrides are
@@ -35,8 +35,6 @@ const instantMessage = (name: string) =>
   `${name} must be an ISO 8601 date and time with Z or an offset, e.g. 2027-03-28T09:00:00+02:00`;
 
 /** Present fields must not be null: a PATCH leaves a field out to keep it. */
-const present = (_o: object, value: unknown): boolean => value !== undefined;
-
 export const ESCALATION_TARGET_TYPES = ['user', 'team', 'schedule'] as const;
 export type EscalationTargetType = (typeof ESCALATION_TARGET_TYPES)[number];
 

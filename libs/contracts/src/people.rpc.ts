@@ -14,9 +14,10 @@ import {
   Length,
   Max,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { PageQuery } from './rpc';
+import { PageQuery, present } from './rpc';
 import { CONTACT_KINDS, type ContactKind } from './vocabulary';
 
 const trimmed = ({ value }: { value: unknown }): unknown =>
@@ -39,19 +40,19 @@ export class UserBody {
 }
 
 export class UserPatch {
-  @IsOptional()
+  @ValidateIf(present)
   @Transform(trimmed)
   @IsString()
   @Length(1, 200)
   name?: string;
 
-  @IsOptional()
+  @ValidateIf(present)
   @Transform(trimmed)
   @IsEmail({}, { message: 'email must be an email address' })
   @Length(3, 254)
   email?: string;
 
-  @IsOptional()
+  @ValidateIf(present)
   @IsTimeZone({ message: 'timeZone must be an IANA time zone such as Europe/Berlin' })
   timeZone?: string;
 }
@@ -200,7 +201,7 @@ export class TeamBody {
 }
 
 export class TeamPatch {
-  @IsOptional()
+  @ValidateIf(present)
   @Transform(trimmed)
   @IsString()
   @Length(1, 200)

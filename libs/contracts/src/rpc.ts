@@ -55,6 +55,12 @@ export interface Page<T> {
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
+/**
+ * For `@ValidateIf`: a field of a patch that may be left out but, when sent, must be valid; unlike
+ * `@IsOptional`, `null` is checked (and refused) rather than let through to a NOT NULL column.
+ */
+export const present = (_o: object, value: unknown): boolean => value !== undefined;
+
 export class PageQuery {
   @IsOptional()
   @Transform(toInt)
