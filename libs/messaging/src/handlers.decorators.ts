@@ -13,7 +13,6 @@ export function OnStream(
   options: {
     messageType?: MessageType<object>;
     concurrency?: number;
-    ordered?: boolean;
     orderedSections?: boolean;
   } = {},
 ): MethodDecorator {

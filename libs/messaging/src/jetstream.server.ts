@@ -49,16 +49,11 @@ export interface HandlerExtras {
    */
   concurrency?: number;
   /**
-   * Stream handlers: messages carrying the same Tocsin-Ordering-Key header are handled one after
-   * another, in the order this replica received them; others still run concurrently. Not needed
-   * (and not used) for a partitioned consumer, which keeps stream order per partition anyway.
-   */
-  ordered?: boolean;
-  /**
-   * Stream handlers: like `ordered`, but only the sections a handler runs through
-   * `JetStreamContext.inOrder` wait for the message before them with the same ordering key (until it
-   * settled); the rest of each handler runs concurrently. For handlers whose slow part (a database
-   * transaction) may overlap while what they publish must keep the stream's order.
+   * Stream handlers: of the messages carrying the same Tocsin-Ordering-Key header, the sections
+   * their handlers run through `JetStreamContext.inOrder` run in the order this replica received
+   * them, each once the message before it settled; the rest of each handler runs concurrently (a
+   * handler wholly inside its section is handled one after another). Not used for a partitioned
+   * consumer, which keeps stream order per partition anyway.
    */
   orderedSections?: boolean;
 }
@@ -98,7 +93,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly consumers = new Set<ConsumerMessages>();
   private readonly subscriptions: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly chains = new Map<string, Promise<void>>();
   /** Per ordering key, when the last message taken of it will have settled (orderedSections). */
   private readonly lines = new Map<string, Promise<void>>();
   private readonly handlers = new Map<string, ReturnType<Server['getHandlerByPattern']>>();
@@ -167,7 +161,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   ): Promise<void> {
     const partitioned = durable.partition !== undefined;
     const concurrency = partitioned ? 1 : (extras.concurrency ?? 32);
-    const ordered = !partitioned && extras.ordered === true;
     const sections = !partitioned && extras.orderedSections === true;
     const slots = new Slots(concurrency);
     const js = jetstream(this.deps.nc);
@@ -188,9 +181,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           await slots.take();
           // Taken in the order messages arrive, before any handler runs.
           const turn = sections ? this.turnFor(message.headers?.get(HEADERS.orderingKey)) : undefined;
-          const work = this.inOrder(ordered ? message.headers?.get(HEADERS.orderingKey) : undefined, () =>
-            this.process(def, durable, message, extras, turn),
-          ).finally(() => {
+          const work = this.process(def, durable, message, extras, turn).finally(() => {
             turn?.settled();
             slots.give();
             this.inFlight.delete(work);
@@ -220,18 +211,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       if (this.lines.get(key) === turn.done) this.lines.delete(key);
     });
     return turn;
-  }
-
-  /** Runs `task` after every earlier task of the same key has settled. */
-  private inOrder(key: string | undefined, task: () => Promise<void>): Promise<void> {
-    if (!key) return task();
-    const previous = this.chains.get(key) ?? Promise.resolve();
-    const next = previous.then(task, task);
-    this.chains.set(key, next);
-    void next.finally(() => {
-      if (this.chains.get(key) === next) this.chains.delete(key);
-    });
-    return next;
   }
 
   /**
