@@ -56,6 +56,25 @@ describe('GroupCommit', () => {
     expect(batches).toEqual([[0], [1, 2], [3, 4]]);
   });
 
+  it('caps a batch at maxWeight, but always takes one item however heavy', async () => {
+    const batches: number[][] = [];
+    const first = gate();
+    const commit = new GroupCommit<number, number>({
+      maxBatch: 10,
+      weight: (n) => n,
+      maxWeight: 10,
+      apply: async (items) => {
+        batches.push(items);
+        if (items[0] === 0) await first.wait;
+        return items;
+      },
+    });
+    const results = [0, 4, 5, 2, 30, 1, 9].map((n) => commit.submit(n));
+    first.open();
+    await Promise.all(results);
+    expect(batches).toEqual([[0], [4, 5], [2], [30], [1, 9]]);
+  });
+
   it('never puts two items of one key in a batch, and keeps their order', async () => {
     const batches: string[][] = [];
     const first = gate();

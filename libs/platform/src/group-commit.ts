@@ -18,6 +18,13 @@ export interface GroupCommitOptions<T, R> {
    * touches a key at most once and keys keep the order in which their items were submitted.
    */
   key?: (item: T) => string;
+  /**
+   * With `weight`, a batch also stops growing once the weights of its items add up to `maxWeight`
+   * (a batch always takes at least one item): bytes, say, so large items are applied in smaller
+   * batches.
+   */
+  weight?: (item: T) => number;
+  maxWeight?: number;
 }
 
 interface Waiting<T, R> {
@@ -80,22 +87,29 @@ export class GroupCommit<T, R> {
     }
   }
 
-  /** The next batch: queue order, at most maxBatch items, one per key, none of a key being applied. */
+  /**
+   * The next batch: queue order, at most maxBatch items (and maxWeight of weight), one per key,
+   * none of a key being applied.
+   */
   private take(): Waiting<T, R>[] {
-    const { key, maxBatch } = this.options;
-    if (!key) return this.queue.splice(0, maxBatch);
+    const { key, maxBatch, weight, maxWeight = Infinity } = this.options;
+    if (!key && !weight) return this.queue.splice(0, maxBatch);
     const keys = new Set<string>();
     const batch: Waiting<T, R>[] = [];
+    let weighed = 0;
     for (let i = 0; i < this.queue.length && batch.length < maxBatch;) {
       const waiting = this.queue[i];
-      const k = key(waiting.item);
-      if (keys.has(k) || this.busy.has(k)) {
+      const k = key?.(waiting.item);
+      if (k !== undefined && (keys.has(k) || this.busy.has(k))) {
         // Later items of this key stay behind it.
         keys.add(k);
         i += 1;
         continue;
       }
-      keys.add(k);
+      const w = weight ? weight(waiting.item) : 0;
+      if (batch.length > 0 && weighed + w > maxWeight) break;
+      weighed += w;
+      if (k !== undefined) keys.add(k);
       batch.push(waiting);
       this.queue.splice(i, 1);
     }

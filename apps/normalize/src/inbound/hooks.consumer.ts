@@ -28,7 +28,8 @@ export class HooksConsumer {
     return this.hooks.handle(envelope, ctx.messageId, (section) => ctx.inOrder(section));
   }
 
-  @OnStream(CONSUMERS.normalizeOutcomes, { messageType: HookOutcome })
+  /** Outcomes are small and recorded in batches: more in hand make fuller batches. */
+  @OnStream(CONSUMERS.normalizeOutcomes, { messageType: HookOutcome, concurrency: 128 })
   outcome(@Payload() envelope: Envelope<HookOutcomeV1>): Promise<void> {
     return this.inbound.applyOutcome(envelope.payload);
   }

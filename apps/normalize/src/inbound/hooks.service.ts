@@ -11,13 +11,29 @@ import {
 } from '@tocsin/contracts';
 import { JetStreamPublisher } from '@tocsin/messaging';
 import { Inbox } from '@tocsin/persistence';
+import { GroupCommit } from '@tocsin/platform';
 import { PinoLogger } from 'nestjs-pino';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { Integration } from '../integrations/integration.entity';
 import { MappingsService } from '../integrations/mappings.service';
 import { InboundEvent } from './inbound-event.entity';
 import { InboundMessage } from './inbound-message.entity';
 import { decide } from './decision';
+
+/** A hook waiting to be recorded, with the id of the message that brought it. */
+interface Submitted {
+  hook: HookReceivedV1;
+  messageId: string;
+}
+
+/** Hooks recorded in one transaction at most. */
+const MAX_BATCH = 64;
+/** Bytes of hook bodies recorded in one transaction at most (a batch takes at least one hook). */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** Transactions recording hooks at once: one being written while the next gathers. */
+const BATCHES_AT_ONCE = 2;
+/** Event rows per INSERT statement. */
+const EVENT_ROWS_PER_INSERT = 500;
 
 /**
  * Turns a received hook into normalized events. The inbound log entry (with one row per event)
@@ -30,9 +46,21 @@ import { decide } from './decision';
  * Handing them over is synchronous and one connection keeps its order; the acknowledgements are
  * awaited outside the ordered section, so one integration's hooks do not wait for each other's
  * round trips.
+ *
+ * The hooks in hand are recorded together: one transaction and a handful of statements for the
+ * whole batch, two such transactions at once. A batch that fails is retried hook by hook, so a
+ * failing hook fails alone.
  */
 @Injectable()
 export class HooksService {
+  private readonly commits = new GroupCommit<Submitted, EventNormalizedV1[]>({
+    maxBatch: MAX_BATCH,
+    concurrency: BATCHES_AT_ONCE,
+    weight: (item) => item.hook.body.length,
+    maxWeight: MAX_BATCH_BYTES,
+    apply: (items) => this.recordBatch(items),
+  });
+
   constructor(
     private readonly inbox: Inbox,
     private readonly publisher: JetStreamPublisher,
@@ -45,12 +73,7 @@ export class HooksService {
     messageId: string,
     inOrder: <T>(section: () => Promise<T>) => Promise<T> = (section) => section(),
   ): Promise<void> {
-    const hook = envelope.payload;
-    const { result: events } = await this.inbox.applyOnce(
-      CONSUMERS.normalizeHooks.durable,
-      messageId,
-      async (em) => this.record(em, hook),
-    );
+    const events = await this.commits.submit({ hook: envelope.payload, messageId });
     const stored = await inOrder(() =>
       Promise.resolve(
         events.map((event) => {
@@ -71,47 +94,76 @@ export class HooksService {
     await Promise.all(stored);
   }
 
-  private async record(em: EntityManager, hook: HookReceivedV1): Promise<EventNormalizedV1[]> {
-    const integration = await em.getRepository(Integration).findOneBy({ id: hook.integrationId });
-    const decision = decide(integration, hook, this.mappings);
+  /** Records a batch once per message: a redelivered hook gets back the events stored for it. */
+  private async recordBatch(items: Submitted[]): Promise<EventNormalizedV1[][]> {
+    const results = await this.inbox.applyEachOnce(
+      CONSUMERS.normalizeHooks.durable,
+      items.map((item) => item.messageId),
+      (em, fresh) =>
+        this.record(
+          em,
+          fresh.map((i) => items[i].hook),
+        ),
+    );
+    return results.map((r) => r.result);
+  }
+
+  /** Decides each hook and writes the inbound log: its messages, then their events, a statement each. */
+  private async record(em: EntityManager, hooks: HookReceivedV1[]): Promise<EventNormalizedV1[][]> {
+    const ids = [...new Set(hooks.map((hook) => hook.integrationId))];
+    const integrations = new Map(
+      (await em.getRepository(Integration).findBy({ id: In(ids) })).map((i) => [i.id, i]),
+    );
+    const decisions = hooks.map((hook) =>
+      decide(integrations.get(hook.integrationId) ?? null, hook, this.mappings),
+    );
     const inserted = await em
       .createQueryBuilder()
       .insert()
       .into(InboundMessage)
-      .values({
-        hookId: hook.hookId,
-        integrationId: hook.integrationId,
-        receivedAt: new Date(hook.receivedAt),
-        outcome: decision.outcome,
-        incidentId: null,
-        detail: decision.detail,
-        rule: decision.rule,
-        dedupKey: decision.dedupKey,
-        headers: hook.headers,
-        body: hook.body,
-      })
+      .values(
+        hooks.map((hook, i) => ({
+          hookId: hook.hookId,
+          integrationId: hook.integrationId,
+          receivedAt: new Date(hook.receivedAt),
+          outcome: decisions[i].outcome,
+          incidentId: null,
+          detail: decisions[i].detail,
+          rule: decisions[i].rule,
+          dedupKey: decisions[i].dedupKey,
+          headers: hook.headers,
+          body: hook.body,
+        })),
+      )
       .orIgnore()
       .returning(['hookId'])
       .execute();
-    if ((inserted.raw as unknown[]).length === 0) {
-      // The same hook id arrived before (a producer's retry outside the stream's duplicate window).
-      this.logger.info({ hookId: hook.hookId }, 'hook already recorded; retry ignored');
-      return [];
-    }
+    // A hook id seen before (a producer's retry outside the stream's duplicate window, or twice in
+    // this batch) is recorded at its first occurrence only.
+    const claimed = new Set((inserted.raw as { hook_id: string }[]).map((r) => r.hook_id));
+    const recorded = hooks.map((hook) => claimed.delete(hook.hookId));
     // The description goes to incident-state with the event; the log keeps the body it came from.
-    const rows = decision.rows.map(({ description: _description, ...row }) => row);
-    for (let start = 0; start < rows.length; start += 500) {
+    const rows = decisions.flatMap((decision, i) =>
+      recorded[i] ? decision.rows.map(({ description: _description, ...row }) => row) : [],
+    );
+    for (let start = 0; start < rows.length; start += EVENT_ROWS_PER_INSERT) {
       await em
         .createQueryBuilder()
         .insert()
         .into(InboundEvent)
-        .values(rows.slice(start, start + 500))
+        .values(rows.slice(start, start + EVENT_ROWS_PER_INSERT))
         .execute();
     }
-    this.logger.debug(
-      { hookId: hook.hookId, outcome: decision.outcome, events: decision.events.length },
-      'hook normalized',
-    );
-    return decision.events;
+    return hooks.map((hook, i) => {
+      if (!recorded[i]) {
+        this.logger.info({ hookId: hook.hookId }, 'hook already recorded; retry ignored');
+        return [];
+      }
+      this.logger.debug(
+        { hookId: hook.hookId, outcome: decisions[i].outcome, events: decisions[i].events.length },
+        'hook normalized',
+      );
+      return decisions[i].events;
+    });
   }
 }

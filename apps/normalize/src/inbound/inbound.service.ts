@@ -1,63 +1,168 @@
 import { Injectable } from '@nestjs/common';
-import type { HookOutcomeV1 } from '@tocsin/contracts';
+import type { HookOutcomeV1, InboundOutcome } from '@tocsin/contracts';
+import { GroupCommit } from '@tocsin/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InboundEvent } from './inbound-event.entity';
 import { InboundMessage } from './inbound-message.entity';
-import { summarize } from './outcome-summary';
+import { summarize, type EventOutcome, type MessageOutcome } from './outcome-summary';
+
+/** Outcomes recorded in one transaction at most. */
+const MAX_BATCH = 128;
+/** Transactions recording outcomes at once. */
+const BATCHES_AT_ONCE = 2;
+
+/** A hook's inbound log entry, as an outcome batch reads it. */
+interface MessageRow {
+  hook_id: string;
+  outcome: InboundOutcome;
+  incident_id: string | null;
+  detail: string | null;
+}
 
 /** Moves inbound log entries, event by event, to their final outcome. */
 @Injectable()
 export class InboundService {
+  /**
+   * The outcomes in hand are recorded together: one transaction of five statements for the whole
+   * batch, never two outcomes of one hook in a batch (the later one waits for the next). A batch
+   * that fails is retried outcome by outcome.
+   */
+  private readonly outcomes = new GroupCommit<HookOutcomeV1, Error | null>({
+    maxBatch: MAX_BATCH,
+    concurrency: BATCHES_AT_ONCE,
+    key: (outcome) => outcome.hookId,
+    apply: (outcomes) => this.applyOutcomes(outcomes),
+  });
+
   constructor(private readonly dataSource: DataSource) {}
 
   /**
    * Records what incident-state did with one event of a hook, and when it was the last event
    * still on its way, the hook's own outcome. Idempotent: the same outcome twice leaves the same
-   * rows. The hook's row is locked first, so the outcomes of its events settle one at a time.
+   * rows. Fails, to be retried, while the hook is not in the log yet.
    */
   async applyOutcome(outcome: HookOutcomeV1): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      const message = await em
-        .getRepository(InboundMessage)
-        .createQueryBuilder('m')
-        .setLock('pessimistic_write')
-        .where('m.hook_id = :hookId', { hookId: outcome.hookId })
-        .getOne();
-      if (!message) {
-        // normalize commits the entry before it publishes the events an outcome answers: retry.
-        throw new Error(`inbound message ${outcome.hookId} not found yet`);
+    const failure = await this.outcomes.submit(outcome);
+    if (failure) throw failure;
+  }
+
+  /**
+   * Applies outcomes of distinct hooks in one transaction. The hooks' rows are locked first (in
+   * one order, so two batches cannot deadlock), so the outcomes of one hook settle one at a time.
+   * An outcome whose hook is not in the log gets its error back; the others are recorded.
+   */
+  private async applyOutcomes(outcomes: HookOutcomeV1[]): Promise<(Error | null)[]> {
+    return this.dataSource.transaction(async (em) => {
+      const messages = new Map<string, MessageRow>(
+        (
+          await em.query<MessageRow[]>(
+            `SELECT "hook_id", "outcome", "incident_id", "detail" FROM ${this.table(InboundMessage)}
+              WHERE "hook_id" = ANY($1::text[]) ORDER BY "hook_id" FOR UPDATE`,
+            [outcomes.map((o) => o.hookId)],
+          )
+        ).map((row) => [row.hook_id, row]),
+      );
+      const found = outcomes.filter((o) => messages.has(o.hookId));
+      // TypeORM answers an UPDATE with [rows, count].
+      const [updated]: [{ hook_id: string }[], number] =
+        found.length === 0
+          ? [[], 0]
+          : await em.query(
+              `UPDATE ${this.table(InboundEvent)} AS e
+                  SET "outcome" = v."outcome", "incident_id" = v."incident_id",
+                      "detail" = CASE WHEN v."keep_detail" THEN e."detail" ELSE v."detail" END
+                 FROM unnest($1::text[], $2::int[], $3::text[], $4::uuid[], $5::text[], $6::boolean[])
+                   AS v("hook_id", "index", "outcome", "incident_id", "detail", "keep_detail")
+                WHERE e."hook_id" = v."hook_id" AND e."index" = v."index"
+            RETURNING e."hook_id"`,
+              [
+                found.map((o) => o.hookId),
+                found.map((o) => o.index),
+                found.map((o) => o.outcome),
+                found.map((o) => o.incidentId ?? null),
+                found.map((o) => o.detail ?? null),
+                found.map((o) => o.detail === undefined),
+              ],
+            );
+      const withRows = new Set(updated.map((r) => r.hook_id));
+      const events = new Map<string, EventOutcome[]>();
+      if (withRows.size > 0) {
+        const rows: {
+          hook_id: string;
+          index: number;
+          outcome: InboundOutcome;
+          incident_id: string | null;
+          detail: string | null;
+        }[] = await em.query(
+          `SELECT "hook_id", "index", "outcome", "incident_id", "detail" FROM ${this.table(InboundEvent)}
+              WHERE "hook_id" = ANY($1::text[])`,
+          [[...withRows]],
+        );
+        for (const row of rows) {
+          const list = events.get(row.hook_id) ?? [];
+          list.push({
+            index: row.index,
+            outcome: row.outcome,
+            incidentId: row.incident_id,
+            detail: row.detail,
+          });
+          events.set(row.hook_id, list);
+        }
       }
-      const updated = await em
-        .createQueryBuilder()
-        .update(InboundEvent)
-        .set({
-          outcome: outcome.outcome,
-          incidentId: outcome.incidentId ?? null,
-          ...(outcome.detail !== undefined ? { detail: outcome.detail } : {}),
-        })
-        .where('hook_id = :hookId AND index = :index', { hookId: outcome.hookId, index: outcome.index })
-        .execute();
-      if (updated.affected === 0) {
-        // An entry recorded before events had rows of their own: the outcome is the hook's.
-        await this.setMessage(em, outcome.hookId, {
-          outcome: outcome.outcome,
-          incidentId: outcome.incidentId ?? null,
-          detail: outcome.detail ?? message.detail,
-        });
-        return;
+      const changes: (MessageOutcome & { hookId: string })[] = [];
+      for (const outcome of found) {
+        const message = messages.get(outcome.hookId) as MessageRow;
+        if (!withRows.has(outcome.hookId)) {
+          // An entry recorded before events had rows of their own: the outcome is the hook's.
+          changes.push({
+            hookId: outcome.hookId,
+            outcome: outcome.outcome,
+            incidentId: outcome.incidentId ?? null,
+            detail: outcome.detail ?? message.detail,
+          });
+          continue;
+        }
+        const hookEvents = events.get(outcome.hookId) ?? [];
+        if (!hookEvents.some((e) => e.outcome === 'accepted')) {
+          changes.push({ hookId: outcome.hookId, ...summarize(hookEvents) });
+        } else if (message.incident_id === null && outcome.incidentId) {
+          changes.push({
+            hookId: outcome.hookId,
+            outcome: message.outcome,
+            incidentId: outcome.incidentId,
+            detail: message.detail,
+          });
+        }
       }
-      const pending = await em.count(InboundEvent, {
-        where: { hookId: outcome.hookId, outcome: 'accepted' },
-      });
-      if (pending === 0) await this.settle(em, outcome.hookId);
-      else if (message.incidentId === null && outcome.incidentId) {
-        await this.setMessage(em, outcome.hookId, {
-          outcome: message.outcome,
-          incidentId: outcome.incidentId,
-          detail: message.detail,
-        });
+      if (changes.length > 0) {
+        await em.query(
+          `UPDATE ${this.table(InboundMessage)} AS m
+              SET "outcome" = v."outcome", "incident_id" = v."incident_id", "detail" = v."detail",
+                  "updated_at" = now()
+             FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[])
+               AS v("hook_id", "outcome", "incident_id", "detail")
+            WHERE m."hook_id" = v."hook_id"`,
+          [
+            changes.map((c) => c.hookId),
+            changes.map((c) => c.outcome),
+            changes.map((c) => c.incidentId),
+            changes.map((c) => c.detail),
+          ],
+        );
       }
+      return outcomes.map((o) =>
+        messages.has(o.hookId)
+          ? null
+          : // normalize commits the entry before it publishes the events an outcome answers: retry.
+            new Error(`inbound message ${o.hookId} not found yet`),
+      );
     });
+  }
+
+  /** The schema-qualified name of an entity's table. */
+  private table(entity: typeof InboundMessage | typeof InboundEvent): string {
+    const { schema, tableName } = this.dataSource.getMetadata(entity);
+    return `"${schema ?? this.dataSource.driver.schema}"."${tableName}"`;
   }
 
   /**
