@@ -137,6 +137,22 @@ describe('IncidentStream (real NATS)', () => {
     expect(stream.invalidMessages).toBe(2);
   });
 
+  it('does not read the changes while nobody is connected', async () => {
+    const stream = await started();
+    publisher.publish(naming.subject('incidents.opened.x'), 'not json');
+    await publisher.flush();
+    // The server has it; give the stream's connection a moment to receive it while nobody listens.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const sink = new MemorySink();
+    stream.attach(sink);
+    publisher.publish(naming.subject('incidents.opened.y'), 'not json either');
+    publish(change(randomUUID(), 'triggered', 'once someone listens'));
+    await expectEventually(() =>
+      expect(sink.events().map((e) => e.incident.title)).toEqual(['once someone listens']),
+    );
+    expect(stream.invalidMessages).toBe(1);
+  });
+
   it('drops a client that stops reading, instead of buffering for it, and keeps serving the others', async () => {
     const stream = await started({ ...DEFAULT_STREAM_LIMITS, maxBufferedBytes: 4096 });
     const slow = new MemorySink(true);

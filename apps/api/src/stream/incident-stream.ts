@@ -146,6 +146,8 @@ export class IncidentStream {
   }
 
   private deliver(text: string): void {
+    // Nobody to tell: every incident change passes here, so a process without clients skips the work.
+    if (this.clients.size === 0) return;
     let event: IncidentStreamEvent;
     try {
       const envelope = parseEnvelope(IncidentChanged, JSON.parse(text) as unknown);
