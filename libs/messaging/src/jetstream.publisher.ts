@@ -20,9 +20,19 @@ export interface PublishResult {
   duplicate: boolean;
 }
 
-/** Publishes enveloped messages to JetStream and waits for the stream to store them. */
+/**
+ * Publishes enveloped messages to JetStream and waits for the stream to store them.
+ *
+ * Publishes are handed to the connection once per turn of the event loop, together: nats.js writes
+ * its buffer to the socket in a microtask after the first command it buffers, so publishes made
+ * from separate I/O callbacks (one HTTP request each, say) would each cost a system call. Waiting
+ * for the loop's check phase (`setImmediate`) gathers those of one turn into one write. The order
+ * of publishes is kept: they are handed over in the order they were made.
+ */
 export class JetStreamPublisher {
   private readonly js: JetStreamClient;
+  /** Publishes waiting for this turn's hand-over, in the order they were made. */
+  private waiting: (() => void)[] = [];
 
   constructor(
     private readonly nc: NatsConnection,
@@ -78,6 +88,7 @@ export class JetStreamPublisher {
     // Headers count against the limit too; keep room for them rather than fail on the server.
     const limit = (this.nc.info?.max_payload ?? 1024 * 1024) - 4096;
     if (size > limit) throw new MessageTooLargeError(full, size, limit);
+    await this.nextTurn();
     let ack: PubAck;
     try {
       ack = await this.js.publish(full, data, { msgID: messageId, headers: h, timeout: this.timeoutMs });
@@ -86,5 +97,18 @@ export class JetStreamPublisher {
       throw new PublishFailedError(full, { cause: error });
     }
     return { sequence: ack.seq, duplicate: ack.duplicate };
+  }
+
+  /** Resolves in this turn's check phase, after the publishes made before this one. */
+  private nextTurn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      if (this.waiting.length > 1) return;
+      setImmediate(() => {
+        const ready = this.waiting;
+        this.waiting = [];
+        for (const go of ready) go();
+      });
+    });
   }
 }
