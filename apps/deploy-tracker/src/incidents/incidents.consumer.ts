@@ -8,7 +8,8 @@ import { IncidentsService } from './incidents.service';
 export class IncidentsConsumer {
   constructor(private readonly incidents: IncidentsService) {}
 
-  @OnStream(CONSUMERS.deployTrackerIncidents, { messageType: IncidentChanged })
+  // Many at a time, so that the changes in flight are applied in few transactions.
+  @OnStream(CONSUMERS.deployTrackerIncidents, { messageType: IncidentChanged, concurrency: 64 })
   changed(@Payload() envelope: Envelope<IncidentChangedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.incidents.apply(envelope.payload, ctx.message.seq);
   }

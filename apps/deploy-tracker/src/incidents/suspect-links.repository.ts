@@ -24,16 +24,21 @@ export class SuspectLinks {
     private readonly windowMs: number,
   ) {}
 
-  forIncidents(incidentIds: string[]): Promise<number> {
-    return this.link('i.id', incidentIds);
+  /** Links incidents to the deploys before them; answers how many links each incident got. */
+  async forIncidents(incidentIds: string[]): Promise<Map<string, number>> {
+    const linked = new Map<string, number>();
+    for (const id of await this.link('i.id', incidentIds)) linked.set(id, (linked.get(id) ?? 0) + 1);
+    return linked;
   }
 
-  forDeploys(deployIds: string[]): Promise<number> {
-    return this.link('d.id', deployIds);
+  /** Links deploys to the incidents after them; answers how many links were made. */
+  async forDeploys(deployIds: string[]): Promise<number> {
+    return (await this.link('d.id', deployIds)).length;
   }
 
-  private async link(column: 'i.id' | 'd.id', ids: string[]): Promise<number> {
-    if (ids.length === 0) return 0;
+  /** Records the links of the incidents or deploys given; answers the incident of each link made. */
+  private async link(column: 'i.id' | 'd.id', ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
     const rows: CandidateRow[] = await this.em.query(
       `SELECT i.id AS "incidentId", i.opened_at AS "openedAt", i.environment AS "incidentEnvironment",
               d.id AS "deployId", d.deployed_at AS "deployedAt", d.environment AS "deployEnvironment",
@@ -70,13 +75,13 @@ export class SuspectLinks {
         reasons.push(suspect.reason);
       }
     }
-    if (incidentIds.length === 0) return 0;
-    const inserted: unknown[] = await this.em.query(
+    if (incidentIds.length === 0) return [];
+    const inserted: { incidentId: string }[] = await this.em.query(
       `INSERT INTO ${TABLES.suspects} ("incident_id", "deploy_id", "seconds_before", "reason")
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::integer[], $4::text[])
-       ON CONFLICT DO NOTHING RETURNING 1`,
+       ON CONFLICT DO NOTHING RETURNING "incident_id" AS "incidentId"`,
       [incidentIds, deployIds, seconds, reasons],
     );
-    return inserted.length;
+    return inserted.map((row) => row.incidentId);
   }
 }

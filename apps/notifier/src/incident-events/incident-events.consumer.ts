@@ -8,8 +8,9 @@ import { IncidentEventsService } from './incident-events.service';
 export class IncidentEventsConsumer {
   constructor(private readonly events: IncidentEventsService) {}
 
-  // A few at a time: the escalation and delivery runs share the connection pool with it.
-  @OnStream(CONSUMERS.notifierIncidents, { messageType: IncidentChanged, concurrency: 8 })
+  // Many at a time, so that the changes in flight are recorded in few transactions; those take at
+  // most two of the pool's connections, which the escalation and delivery runs share.
+  @OnStream(CONSUMERS.notifierIncidents, { messageType: IncidentChanged, concurrency: 64 })
   changed(@Payload() envelope: Envelope<IncidentChangedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.events.record(envelope.payload, ctx.messageId);
   }

@@ -1,13 +1,48 @@
 import { Injectable } from '@nestjs/common';
 import { CONSUMERS, type IncidentChangedV1 } from '@tocsin/contracts';
-import { Inbox } from '@tocsin/persistence';
+import { Inbox, type InboxResult } from '@tocsin/persistence';
+import { GroupCommit } from '@tocsin/platform';
 import { PinoLogger } from 'nestjs-pino';
+import type { EntityManager } from 'typeorm';
 import { PagingService } from '../paging/paging.service';
 import { ServicePolicies } from '../paging/service-policies';
-import { IncidentEvent } from './incident-event.entity';
+
+/** What recording a change did to paging; stored in the inbox with it. */
+type Paging = 'started' | 'stopped' | null;
+
+/** A change waiting to be recorded, with the policy it pages (looked up before). */
+interface Submitted {
+  change: IncidentChangedV1;
+  messageId: string;
+  policyId: string | null;
+}
+
+/** Changes recorded in one transaction at most; more wait for the next. */
+const MAX_BATCH = 64;
+/**
+ * Transactions recording changes at once. Two keeps one batch being written while the next
+ * gathers, and leaves the rest of the connection pool to the escalation and delivery runs.
+ */
+const BATCHES_AT_ONCE = 2;
 
 @Injectable()
 export class IncidentEventsService {
+  private readonly commits = new GroupCommit<Submitted, InboxResult<Paging>>({
+    maxBatch: MAX_BATCH,
+    concurrency: BATCHES_AT_ONCE,
+    key: (item) => item.change.incident.id,
+    apply: (items) =>
+      this.inbox.applyEachOnce(
+        CONSUMERS.notifierIncidents.durable,
+        items.map((item) => item.messageId),
+        (em, fresh) =>
+          this.recordInTransaction(
+            em,
+            fresh.map((i) => items[i]),
+          ),
+      ),
+  });
+
   constructor(
     private readonly inbox: Inbox,
     private readonly paging: PagingService,
@@ -18,6 +53,11 @@ export class IncidentEventsService {
   /**
    * Records an incident change once, however often it is delivered, and in the same transaction
    * starts or stops paging for it: a redelivered change pages nobody twice.
+   *
+   * Changes recorded at the same moment share a transaction (up to two such transactions at
+   * once); two changes of one incident never share one, so an incident's changes are recorded in
+   * the order they came. A batch that fails is recorded again change by change, so a failing
+   * change fails alone.
    */
   async record(change: IncidentChangedV1, messageId: string): Promise<void> {
     const { incident } = change;
@@ -27,19 +67,7 @@ export class IncidentEventsService {
       (change.page && !change.held && incident.service
         ? await this.services.policyFor(incident.service)
         : null);
-    const { applied, result } = await this.inbox.applyOnce(
-      CONSUMERS.notifierIncidents.durable,
-      messageId,
-      async (em) => {
-        await em.getRepository(IncidentEvent).insert({
-          messageId,
-          incidentId: change.incident.id,
-          change: change.change,
-          title: change.incident.title,
-        });
-        return this.paging.onChange(em, change, messageId, policyId);
-      },
-    );
+    const { applied, result } = await this.commits.submit({ change, messageId, policyId });
     if (!applied) return;
     this.logger.info(
       { incidentId: change.incident.id, change: change.change, paging: result },
@@ -47,5 +75,24 @@ export class IncidentEventsService {
     );
     if (result === 'started') this.paging.nudge();
     if (result === 'stopped') this.paging.queued();
+  }
+
+  /** Records changes of distinct incidents, none recorded before: one insert, then paging in order. */
+  private async recordInTransaction(em: EntityManager, items: Submitted[]): Promise<Paging[]> {
+    await em.query(
+      `INSERT INTO "notifier"."incident_events" ("message_id", "incident_id", "change", "title")
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[])`,
+      [
+        items.map((item) => item.messageId),
+        items.map((item) => item.change.incident.id),
+        items.map((item) => item.change.change),
+        items.map((item) => item.change.incident.title),
+      ],
+    );
+    const results: Paging[] = [];
+    for (const item of items) {
+      results.push(await this.paging.onChange(em, item.change, item.messageId, item.policyId));
+    }
+    return results;
   }
 }
