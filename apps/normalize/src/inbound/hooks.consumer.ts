@@ -23,7 +23,7 @@ export class HooksConsumer {
    * Hooks carry their integration as ordering key: each hook's transaction runs concurrently with
    * the others, and its events are published in the order the hooks were stored.
    */
-  @OnStream(CONSUMERS.normalizeHooks, { messageType: HookReceived, orderedSections: true })
+  @OnStream(CONSUMERS.normalizeHooks, { messageType: HookReceived, orderedSections: true, concurrency: 128 })
   received(@Payload() envelope: Envelope<HookReceivedV1>, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.hooks.handle(envelope, ctx.messageId, (section) => ctx.inOrder(section));
   }
