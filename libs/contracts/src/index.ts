@@ -1,3 +1,4 @@
+export * from './validation-cache';
 export * from './names';
 export * from './vocabulary';
 export * from './envelope';
