@@ -61,12 +61,16 @@ export class Inbox {
       if (results.length !== fresh.length) {
         throw new Error(`work returned ${results.length} results for ${fresh.length} messages`);
       }
-      if (fresh.length > 0) {
+      // A null result is what the claimed row holds already: only the others are written.
+      const kept = fresh.flatMap((i, n) =>
+        results[n] === null || results[n] === undefined ? [] : [[messageIds[i], results[n]] as const],
+      );
+      if (kept.length > 0) {
         await em.query(
           `UPDATE ${this.table} AS x SET "result" = v."result"
            FROM unnest($2::text[], $3::jsonb[]) AS v("message_id", "result")
            WHERE x."consumer" = $1 AND x."message_id" = v."message_id"`,
-          [consumer, fresh.map((i) => messageIds[i]), results.map((r) => JSON.stringify(r ?? null))],
+          [consumer, kept.map(([id]) => id), kept.map(([, result]) => JSON.stringify(result))],
         );
       }
       const applied = new Map(fresh.map((i, n) => [i, results[n]]));

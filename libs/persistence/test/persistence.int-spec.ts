@@ -132,6 +132,24 @@ describe('persistence against PostgreSQL', () => {
       await ds.destroy();
     });
 
+    it('keeps a null result without writing it, and hands it to a redelivery', async () => {
+      const ds = await openDataSource(installation.databaseUrl, options);
+      const inbox = new Inbox(ds);
+      const first = await inbox.applyEachOnce('nulls', ['n1', 'n2', 'n3'], (_em, fresh) =>
+        Promise.resolve(fresh.map((i) => (i === 1 ? { paged: 'x' } : null))),
+      );
+      expect(first.map((r) => r.result)).toEqual([null, { paged: 'x' }, null]);
+      const again = await inbox.applyEachOnce('nulls', ['n1', 'n2', 'n3'], () =>
+        Promise.reject(new Error('no')),
+      );
+      expect(again).toEqual([
+        { applied: false, result: null },
+        { applied: false, result: { paged: 'x' } },
+        { applied: false, result: null },
+      ]);
+      await ds.destroy();
+    });
+
     it('rolls a whole batch back when its work fails', async () => {
       const ds = await openDataSource(installation.databaseUrl, options);
       const inbox = new Inbox(ds);
