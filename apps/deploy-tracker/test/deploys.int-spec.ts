@@ -20,11 +20,10 @@ import {
   type ServiceView,
 } from '@tocsin/contracts';
 import { JetStreamPublisher, Naming, RpcClient, uuidv7 } from '@tocsin/messaging';
-import { runService } from '@tocsin/platform';
-import { createTestInstallation, expectEventually, freePort, type TestInstallation } from '@tocsin/testing';
+import { createTestInstallation, expectEventually, type TestInstallation } from '@tocsin/testing';
 import { Client } from 'pg';
-import { DEPLOY_TRACKER_SERVICE } from '../src/deploy-tracker.options';
 import { AliasIndexService } from '../src/services/alias-index.service';
+import { startDeployTracker } from './start-deploy-tracker';
 
 /**
  * Two replicas of deploy-tracker, as main.ts runs them, on the real nats-server and PostgreSQL under
@@ -98,23 +97,7 @@ describe('deploy-tracker, two replicas, against nats-server and PostgreSQL', () 
     rpc = new RpcClient(nc, naming);
     pg = new Client({ connectionString: installation.databaseUrl });
     await pg.connect();
-    const exit = jest.spyOn(process, 'exit').mockImplementation((code) => {
-      throw new Error(`deploy-tracker did not start (exit ${String(code)}); see the error above`);
-    });
-    try {
-      for (let i = 0; i < 2; i++) {
-        Object.assign(process.env, {
-          NATS_URL: installation.natsUrl,
-          DATABASE_URL: installation.databaseUrl,
-          TOCSIN_PREFIX: installation.prefix,
-          DEPLOY_TRACKER_PORT: String(await freePort()),
-          LOG_LEVEL: 'silent',
-        });
-        replicas.push(await runService(DEPLOY_TRACKER_SERVICE));
-      }
-    } finally {
-      exit.mockRestore();
-    }
+    for (let i = 0; i < 2; i++) replicas.push(await startDeployTracker(installation));
   }, 90_000);
 
   afterAll(async () => {

@@ -13,12 +13,11 @@ import {
   type ServiceView,
 } from '@tocsin/contracts';
 import { JetStreamPublisher, Naming, RpcClient, uuidv7 } from '@tocsin/messaging';
-import { runService } from '@tocsin/platform';
-import { createTestInstallation, expectEventually, freePort, type TestInstallation } from '@tocsin/testing';
+import { createTestInstallation, expectEventually, type TestInstallation } from '@tocsin/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { DEPLOY_TRACKER_SERVICE } from '../src/deploy-tracker.options';
 import { IncidentsService } from '../src/incidents/incidents.service';
+import { startDeployTracker } from './start-deploy-tracker';
 
 /** A row of deploy_tracker.incidents, as compared. */
 interface Row {
@@ -139,21 +138,7 @@ describe('deploy-tracker applies incident changes in batches', () => {
     rpc = new RpcClient(nc, naming);
     pg = new Client({ connectionString: installation.databaseUrl });
     await pg.connect();
-    const exit = jest.spyOn(process, 'exit').mockImplementation((code) => {
-      throw new Error(`deploy-tracker did not start (exit ${String(code)}); see the error above`);
-    });
-    try {
-      Object.assign(process.env, {
-        NATS_URL: installation.natsUrl,
-        DATABASE_URL: installation.databaseUrl,
-        TOCSIN_PREFIX: installation.prefix,
-        DEPLOY_TRACKER_PORT: String(await freePort()),
-        LOG_LEVEL: 'silent',
-      });
-      app = await runService(DEPLOY_TRACKER_SERVICE);
-    } finally {
-      exit.mockRestore();
-    }
+    app = await startDeployTracker(installation);
     incidents = app.get(IncidentsService);
     dataSource = app.get(DataSource);
     checkout = await call<ServiceView>(RPC.deployTracker.createService, {

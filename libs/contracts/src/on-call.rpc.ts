@@ -34,7 +34,6 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}
 const instantMessage = (name: string) =>
   `${name} must be an ISO 8601 date and time with Z or an offset, e.g. 2027-03-28T09:00:00+02:00`;
 
-/** Present fields must not be null: a PATCH leaves a field out to keep it. */
 export const ESCALATION_TARGET_TYPES = ['user', 'team', 'schedule'] as const;
 export type EscalationTargetType = (typeof ESCALATION_TARGET_TYPES)[number];
 

@@ -23,20 +23,21 @@ export class Inbox {
     messageId: string,
     work: (em: EntityManager) => Promise<T>,
   ): Promise<InboxResult<T>> {
-    const [result] = await this.applyEachOnce(consumer, [messageId], async (em) => [await work(em)]);
+    const [result] = await this.applyEachOnce(consumer, [{ messageId }], async (em) => [await work(em)]);
     return result;
   }
 
   /**
    * Applies a batch of messages in one transaction, each at most once per consumer. `work` gets
-   * the positions of the messages not applied before (in batch order) and returns their results
-   * in that order; the others get back what they stored when they were applied.
+   * the items whose message was not applied before (in batch order) and returns their results in
+   * that order; the others get back what they stored when they were applied.
    */
-  async applyEachOnce<T>(
+  async applyEachOnce<I extends { readonly messageId: string }, T>(
     consumer: string,
-    messageIds: string[],
-    work: (em: EntityManager, fresh: number[]) => Promise<T[]>,
+    items: readonly I[],
+    work: (em: EntityManager, fresh: I[]) => Promise<T[]>,
   ): Promise<InboxResult<T>[]> {
+    const messageIds = items.map((item) => item.messageId);
     return this.dataSource.transaction(async (em) => {
       const inserted: { message_id: string }[] = await em.query(
         `INSERT INTO ${this.table} ("consumer", "message_id") SELECT $1, unnest($2::text[])
@@ -44,25 +45,29 @@ export class Inbox {
         [consumer, messageIds],
       );
       const claimed = new Set(inserted.map((r) => r.message_id));
-      const fresh: number[] = [];
-      messageIds.forEach((id, i) => {
-        // A message twice in one batch is applied at its first position only.
-        if (claimed.delete(id)) fresh.push(i);
-      });
+      // A message twice in one batch is applied at its first position only.
+      const fresh = new Set(messageIds.flatMap((id, i) => (claimed.delete(id) ? [i] : [])));
       const stored = new Map<string, T>();
-      if (fresh.length < messageIds.length) {
+      if (fresh.size < messageIds.length) {
         const rows: { message_id: string; result: T }[] = await em.query(
           `SELECT "message_id", "result" FROM ${this.table} WHERE "consumer" = $1 AND "message_id" = ANY($2::text[])`,
-          [consumer, messageIds.filter((_, i) => !fresh.includes(i))],
+          [consumer, messageIds.filter((_, i) => !fresh.has(i))],
         );
         for (const row of rows) stored.set(row.message_id, row.result);
       }
-      const results = fresh.length > 0 ? await work(em, fresh) : [];
-      if (results.length !== fresh.length) {
-        throw new Error(`work returned ${results.length} results for ${fresh.length} messages`);
+      const positions = [...fresh];
+      const results =
+        positions.length > 0
+          ? await work(
+              em,
+              positions.map((i) => items[i]),
+            )
+          : [];
+      if (results.length !== positions.length) {
+        throw new Error(`work returned ${results.length} results for ${positions.length} messages`);
       }
       // A null result is what the claimed row holds already: only the others are written.
-      const kept = fresh.flatMap((i, n) =>
+      const kept = positions.flatMap((i, n) =>
         results[n] === null || results[n] === undefined ? [] : [[messageIds[i], results[n]] as const],
       );
       if (kept.length > 0) {
@@ -73,8 +78,8 @@ export class Inbox {
           [consumer, kept.map(([id]) => id), kept.map(([, result]) => JSON.stringify(result))],
         );
       }
-      const applied = new Map(fresh.map((i, n) => [i, results[n]]));
-      fresh.forEach((i, n) => stored.set(messageIds[i], results[n]));
+      const applied = new Map(positions.map((i, n) => [i, results[n]]));
+      positions.forEach((i, n) => stored.set(messageIds[i], results[n]));
       return messageIds.map((id, i) =>
         applied.has(i)
           ? { applied: true, result: applied.get(i) as T }

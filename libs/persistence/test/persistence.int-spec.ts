@@ -15,6 +15,9 @@ class CreateCounters1763700009100 implements MigrationInterface {
 
 const options = { schema: 'probe', entities: [], migrations: [CreateCounters1763700009100] };
 
+/** Messages known only by their ids. */
+const ids = (...messageIds: string[]) => messageIds.map((messageId) => ({ messageId }));
+
 describe('persistence against PostgreSQL', () => {
   let installation: TestInstallation;
 
@@ -111,23 +114,26 @@ describe('persistence against PostgreSQL', () => {
       const ds = await openDataSource(installation.databaseUrl, options);
       const inbox = new Inbox(ds);
       await inbox.applyOnce('batch', 'b2', () => Promise.resolve('b2 earlier'));
-      const seen: number[][] = [];
-      const results = await inbox.applyEachOnce('batch', ['b1', 'b2', 'b3', 'b1'], async (em, fresh) => {
-        seen.push(fresh);
+      const seen: string[][] = [];
+      const batch = ['b1', 'b2', 'b3', 'b1'].map((messageId, n) => ({ messageId, n }));
+      const results = await inbox.applyEachOnce('batch', batch, async (em, fresh) => {
+        seen.push(fresh.map((item) => `${item.messageId}#${item.n}`));
         await em.query(`INSERT INTO "probe"."counters" VALUES ('batch', $1)`, [fresh.length]);
-        return fresh.map((i) => `b${i}`);
+        return fresh.map((item) => `${item.messageId} at ${item.n}`);
       });
-      expect(seen).toEqual([[0, 2]]);
+      expect(seen).toEqual([['b1#0', 'b3#2']]);
       expect(results).toEqual([
-        { applied: true, result: 'b0' },
+        { applied: true, result: 'b1 at 0' },
         { applied: false, result: 'b2 earlier' },
-        { applied: true, result: 'b2' },
-        { applied: false, result: 'b0' },
+        { applied: true, result: 'b3 at 2' },
+        { applied: false, result: 'b1 at 0' },
       ]);
-      const again = await inbox.applyEachOnce('batch', ['b3', 'b1'], () => Promise.reject(new Error('no')));
+      const again = await inbox.applyEachOnce('batch', ids('b3', 'b1'), () =>
+        Promise.reject(new Error('no')),
+      );
       expect(again).toEqual([
-        { applied: false, result: 'b2' },
-        { applied: false, result: 'b0' },
+        { applied: false, result: 'b3 at 2' },
+        { applied: false, result: 'b1 at 0' },
       ]);
       await ds.destroy();
     });
@@ -135,11 +141,11 @@ describe('persistence against PostgreSQL', () => {
     it('keeps a null result without writing it, and hands it to a redelivery', async () => {
       const ds = await openDataSource(installation.databaseUrl, options);
       const inbox = new Inbox(ds);
-      const first = await inbox.applyEachOnce('nulls', ['n1', 'n2', 'n3'], (_em, fresh) =>
-        Promise.resolve(fresh.map((i) => (i === 1 ? { paged: 'x' } : null))),
+      const first = await inbox.applyEachOnce('nulls', ids('n1', 'n2', 'n3'), (_em, fresh) =>
+        Promise.resolve(fresh.map((item) => (item.messageId === 'n2' ? { paged: 'x' } : null))),
       );
       expect(first.map((r) => r.result)).toEqual([null, { paged: 'x' }, null]);
-      const again = await inbox.applyEachOnce('nulls', ['n1', 'n2', 'n3'], () =>
+      const again = await inbox.applyEachOnce('nulls', ids('n1', 'n2', 'n3'), () =>
         Promise.reject(new Error('no')),
       );
       expect(again).toEqual([
@@ -154,10 +160,12 @@ describe('persistence against PostgreSQL', () => {
       const ds = await openDataSource(installation.databaseUrl, options);
       const inbox = new Inbox(ds);
       await expect(
-        inbox.applyEachOnce('rollback', ['r1', 'r2'], () => Promise.reject(new Error('boom'))),
+        inbox.applyEachOnce('rollback', ids('r1', 'r2'), () => Promise.reject(new Error('boom'))),
       ).rejects.toThrow('boom');
       await expect(
-        inbox.applyEachOnce('rollback', ['r1', 'r2'], (_em, fresh) => Promise.resolve(fresh.map(() => 'ok'))),
+        inbox.applyEachOnce('rollback', ids('r1', 'r2'), (_em, fresh) =>
+          Promise.resolve(fresh.map(() => 'ok')),
+        ),
       ).resolves.toEqual([
         { applied: true, result: 'ok' },
         { applied: true, result: 'ok' },

@@ -153,12 +153,8 @@ export class IncidentsService {
     try {
       const results = await this.inbox.applyEachOnce(
         CONSUMERS.incidentStateEvents.durable,
-        items.map((item) => item.messageId),
-        (em, fresh) =>
-          this.applyInTransaction(
-            em,
-            fresh.map((i) => items[i]),
-          ),
+        items,
+        (em, fresh) => this.applyInTransaction(em, fresh),
       );
       return results.map((r) => r.result);
     } catch (error) {

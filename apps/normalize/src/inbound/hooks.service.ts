@@ -96,14 +96,11 @@ export class HooksService {
 
   /** Records a batch once per message: a redelivered hook gets back the events stored for it. */
   private async recordBatch(items: Submitted[]): Promise<EventNormalizedV1[][]> {
-    const results = await this.inbox.applyEachOnce(
-      CONSUMERS.normalizeHooks.durable,
-      items.map((item) => item.messageId),
-      (em, fresh) =>
-        this.record(
-          em,
-          fresh.map((i) => items[i].hook),
-        ),
+    const results = await this.inbox.applyEachOnce(CONSUMERS.normalizeHooks.durable, items, (em, fresh) =>
+      this.record(
+        em,
+        fresh.map((item) => item.hook),
+      ),
     );
     return results.map((r) => r.result);
   }

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { HookOutcomeV1, InboundOutcome } from '@tocsin/contracts';
+import { SCHEMA_BY_APP } from '@tocsin/config';
 import { GroupCommit } from '@tocsin/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InboundEvent } from './inbound-event.entity';
 import { InboundMessage } from './inbound-message.entity';
 import { summarize, type EventOutcome, type MessageOutcome } from './outcome-summary';
+
+const SCHEMA = SCHEMA_BY_APP.normalize;
 
 /** Outcomes recorded in one transaction at most. */
 const MAX_BATCH = 128;
@@ -56,7 +59,7 @@ export class InboundService {
       const messages = new Map<string, MessageRow>(
         (
           await em.query<MessageRow[]>(
-            `SELECT "hook_id", "outcome", "incident_id", "detail" FROM ${this.table(InboundMessage)}
+            `SELECT "hook_id", "outcome", "incident_id", "detail" FROM "${SCHEMA}"."inbound_messages"
               WHERE "hook_id" = ANY($1::text[]) ORDER BY "hook_id" FOR UPDATE`,
             [outcomes.map((o) => o.hookId)],
           )
@@ -68,7 +71,7 @@ export class InboundService {
         found.length === 0
           ? [[], 0]
           : await em.query(
-              `UPDATE ${this.table(InboundEvent)} AS e
+              `UPDATE "${SCHEMA}"."inbound_events" AS e
                   SET "outcome" = v."outcome", "incident_id" = v."incident_id",
                       "detail" = CASE WHEN v."keep_detail" THEN e."detail" ELSE v."detail" END
                  FROM unnest($1::text[], $2::int[], $3::text[], $4::uuid[], $5::text[], $6::boolean[])
@@ -94,7 +97,7 @@ export class InboundService {
           incident_id: string | null;
           detail: string | null;
         }[] = await em.query(
-          `SELECT "hook_id", "index", "outcome", "incident_id", "detail" FROM ${this.table(InboundEvent)}
+          `SELECT "hook_id", "index", "outcome", "incident_id", "detail" FROM "${SCHEMA}"."inbound_events"
               WHERE "hook_id" = ANY($1::text[])`,
           [[...withRows]],
         );
@@ -136,7 +139,7 @@ export class InboundService {
       }
       if (changes.length > 0) {
         await em.query(
-          `UPDATE ${this.table(InboundMessage)} AS m
+          `UPDATE "${SCHEMA}"."inbound_messages" AS m
               SET "outcome" = v."outcome", "incident_id" = v."incident_id", "detail" = v."detail",
                   "updated_at" = now()
              FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[])
@@ -157,12 +160,6 @@ export class InboundService {
             new Error(`inbound message ${o.hookId} not found yet`),
       );
     });
-  }
-
-  /** The schema-qualified name of an entity's table. */
-  private table(entity: typeof InboundMessage | typeof InboundEvent): string {
-    const { schema, tableName } = this.dataSource.getMetadata(entity);
-    return `"${schema ?? this.dataSource.driver.schema}"."${tableName}"`;
   }
 
   /**

@@ -32,14 +32,8 @@ export class IncidentEventsService {
     concurrency: BATCHES_AT_ONCE,
     key: (item) => item.change.incident.id,
     apply: (items) =>
-      this.inbox.applyEachOnce(
-        CONSUMERS.notifierIncidents.durable,
-        items.map((item) => item.messageId),
-        (em, fresh) =>
-          this.recordInTransaction(
-            em,
-            fresh.map((i) => items[i]),
-          ),
+      this.inbox.applyEachOnce(CONSUMERS.notifierIncidents.durable, items, (em, fresh) =>
+        this.recordInTransaction(em, fresh),
       ),
   });
 
