@@ -9,6 +9,15 @@ export interface LoadedIncident {
   state: IncidentState;
 }
 
+/** A key's incident as `forKeys` picks it. */
+export interface KeyIncident extends LoadedIncident {
+  /**
+   * When the most recently resolved of the key's other incidents (not passed over) was resolved
+   * (ms); null when it has none.
+   */
+  othersResolvedAt: number | null;
+}
+
 /** The incident columns, as selected and returned by the statements below. */
 const COLUMNS = `i."id", i."number", i."integration_id", i."service_id", i."dedup_key", i."group_key",
   i."service", i."status", i."title", i."description", i."severity", i."alert_count", i."opened_at",
@@ -48,9 +57,9 @@ interface AlertRecord {
   flapping: boolean;
 }
 
-/** The incident with its alerts in one statement, locking the incident row. */
-const WITH_ALERTS = (where: string) => `
-  SELECT ${COLUMNS},
+/** The incident with its alerts (and any `extra` columns) in one statement. */
+const WITH_ALERTS = (where: string, extra = '') => `
+  SELECT ${COLUMNS},${extra}
     (SELECT json_agg(json_build_object(
         'dedup_key', a."dedup_key", 'status', a."status", 'count', a."count",
         'first_seen', a."first_seen", 'last_seen', a."last_seen",
@@ -83,21 +92,36 @@ export class IncidentRepository {
 
   /**
    * For each key, its open incident, else its most recently resolved one; keyed by `incidentKey`.
-   * One statement for the whole batch; rows are locked in id order, so two batches never wait on
-   * each other in a circle.
+   * Incidents in `except` (already in the caller's hands) are passed over. One statement for the
+   * whole batch; rows are locked in id order, so two batches never wait on each other in a circle.
    */
-  async forKeys(keys: { integrationId: string; groupKey: string }[]): Promise<Map<string, LoadedIncident>> {
+  async forKeys(
+    keys: { integrationId: string; groupKey: string }[],
+    except: string[] = [],
+  ): Promise<Map<string, KeyIncident>> {
     if (keys.length === 0) return new Map();
-    const rows = await this.em.query<IncidentRecord[]>(
-      `${WITH_ALERTS(`i."id" IN (
+    const rows = await this.em.query<(IncidentRecord & { others_resolved_at: Date | null })[]>(
+      `${WITH_ALERTS(
+        `i."id" IN (
          SELECT (SELECT j."id" FROM "incident_state"."incidents" j
                  WHERE j."integration_id" = k."integration_id" AND j."group_key" = k."group_key"
+                   AND j."id" <> ALL($3::uuid[])
                  ORDER BY (j."status" = 'resolved'), j."resolved_at" DESC NULLS LAST LIMIT 1)
-         FROM unnest($1::uuid[], $2::text[]) AS k("integration_id", "group_key"))`)}
+         FROM unnest($1::uuid[], $2::text[]) AS k("integration_id", "group_key"))`,
+        `
+    (SELECT max(j."resolved_at") FROM "incident_state"."incidents" j
+     WHERE j."integration_id" = i."integration_id" AND j."group_key" = i."group_key"
+       AND j."id" <> i."id" AND j."id" <> ALL($3::uuid[])) AS "others_resolved_at",`,
+      )}
        ORDER BY i."id" ${this.forUpdate}`,
-      [keys.map((k) => k.integrationId), keys.map((k) => k.groupKey)],
+      [keys.map((k) => k.integrationId), keys.map((k) => k.groupKey), except],
     );
-    return new Map(rows.map((r) => [incidentKey(r.integration_id, r.group_key), loaded(r)]));
+    return new Map(
+      rows.map((r) => [
+        incidentKey(r.integration_id, r.group_key),
+        { ...loaded(r), othersResolvedAt: r.others_resolved_at?.getTime() ?? null },
+      ]),
+    );
   }
 
   async byId(id: string): Promise<LoadedIncident | null> {
@@ -107,21 +131,26 @@ export class IncidentRepository {
     return rows[0] ? loaded(rows[0]) : null;
   }
 
-  /** Inserts new incidents; the database numbers them, in the order given. */
-  async insertMany(rows: NewIncident[]): Promise<Incident[]> {
+  /**
+   * Inserts new incidents, as they stand (one opened and changed again in the same transaction is
+   * inserted once); the database numbers them, in the order given.
+   */
+  async insertMany(rows: (NewIncident & Partial<Incident>)[]): Promise<Incident[]> {
     if (rows.length === 0) return [];
     const inserted = await this.em.query<IncidentRecord[]>(
       `INSERT INTO "incident_state"."incidents" AS i
          ("id", "integration_id", "service_id", "dedup_key", "group_key", "service", "status", "title",
-          "description", "severity", "alert_count", "opened_at", "acknowledged_at", "resolved_at", "last_event_at")
+          "description", "severity", "alert_count", "opened_at", "acknowledged_at", "resolved_at", "last_event_at",
+          "acknowledged_by", "resolved_by", "reopen_count")
        SELECT "id", "integration_id", "service_id", "dedup_key", "group_key", "service", "status", "title",
-         "description", "severity", "alert_count", "opened_at", "acknowledged_at", "resolved_at", "last_event_at"
+         "description", "severity", "alert_count", "opened_at", "acknowledged_at", "resolved_at", "last_event_at",
+         "acknowledged_by", "resolved_by", "reopen_count"
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
          $8::text[], $9::text[], $10::text[], $11::integer[], $12::timestamptz[], $13::timestamptz[],
-         $14::timestamptz[], $15::timestamptz[]) WITH ORDINALITY
+         $14::timestamptz[], $15::timestamptz[], $16::text[], $17::text[], $18::integer[]) WITH ORDINALITY
          AS v("id", "integration_id", "service_id", "dedup_key", "group_key", "service", "status", "title",
               "description", "severity", "alert_count", "opened_at", "acknowledged_at", "resolved_at",
-              "last_event_at", "n")
+              "last_event_at", "acknowledged_by", "resolved_by", "reopen_count", "n")
        ORDER BY v."n"
        RETURNING ${COLUMNS}`,
       [
@@ -140,6 +169,9 @@ export class IncidentRepository {
         rows.map((r) => r.acknowledgedAt),
         rows.map((r) => r.resolvedAt),
         rows.map((r) => r.lastEventAt),
+        rows.map((r) => r.acknowledgedBy ?? null),
+        rows.map((r) => r.resolvedBy ?? null),
+        rows.map((r) => r.reopenCount ?? 0),
       ],
     );
     const byId = new Map(inserted.map((r) => [r.id, toIncident(r)]));
