@@ -108,20 +108,25 @@ export type StreamKey = keyof typeof STREAMS;
 
 /**
  * Normalized events are spread over this many partitions by their incident key (integration and
- * group key, or dedup key). Each partition has its own durable consumer with one message in flight,
- * so however many replicas of incident-state run, the events of one key are applied in stream order.
- * The count bounds the events in flight (one per partition), and with them the batches incident-state
- * applies in one transaction: 128 gives batches of dozens under load; more partitions cost NATS more
- * than larger batches save.
+ * group key, or dedup key). Each partition has its own durable consumer, pulled by one replica of
+ * incident-state at a time (the holder of its lease), so however many replicas run, the events of
+ * one key are applied in stream order. More partitions spread the work over more replicas and cost
+ * NATS more pulls.
  * Changing the count needs a migration plan: events in flight are on the old partitions (see the
  * upgrade note in CHANGELOG.md for the change from 32 to 128).
  */
 export const EVENT_PARTITIONS = 128;
 
-/** A consumer split into `count` durables `<durable>-<p>`, each filtered to `filter(p)`. */
+/**
+ * A consumer split into `count` durables `<durable>-<p>`, each filtered to `filter(p)`. One replica
+ * at a time holds a partition (a lease in the KV bucket `leases`) and hands its handler batches of
+ * up to `batch` messages of that partition, in stream order.
+ */
 export interface ConsumerPartitions {
   readonly count: number;
   readonly filter: (partition: number) => string;
+  /** Messages of one partition handed to the handler at once at most. */
+  readonly batch: number;
 }
 
 export interface ConsumerDefinition {
@@ -158,8 +163,9 @@ export const CONSUMERS = {
   normalizeOutcomes: consumer('normalize-outcomes', 'outcomes', SUBJECT_FILTERS.hooksOutcome),
   normalizeDeadLetters: consumer('normalize-dlq', 'deadLetters', SUBJECT_FILTERS.deadLetters),
   incidentStateEvents: consumer('incident-state-events', 'events', SUBJECT_FILTERS.eventsNormalized, {
-    maxAckPending: 1,
-    partitions: { count: EVENT_PARTITIONS, filter: (p) => `events.normalized.*.${p}` },
+    // Two batches per partition: one being applied while the next is pulled.
+    maxAckPending: 256,
+    partitions: { count: EVENT_PARTITIONS, filter: (p) => `events.normalized.*.${p}`, batch: 128 },
   }),
   incidentStateDeploys: consumer('incident-state-deploys', 'deploys', SUBJECT_FILTERS.deploysRecorded),
   deployTrackerDeploys: consumer('deploy-tracker-deploys', 'deploys', SUBJECT_FILTERS.deploysReceived),
@@ -176,6 +182,11 @@ export const KV_BUCKETS = {
   integrations: 'integrations',
   /** sha256(aliasKey(alias)) → ServiceAliasEntryV1; written by deploy-tracker, watched by ingest. */
   serviceAliases: 'service-aliases',
+  /**
+   * Partition leases of partitioned consumers (`l.<durable>.<partition>` → holder) and their
+   * holders' presence (`m.<durable>.<holder>`); keys expire when not renewed.
+   */
+  leases: 'leases',
 } as const;
 
 /** Request/reply subjects (core NATS) from api to the services that own the data. */

@@ -16,3 +16,4 @@ export * from './settlement';
 export * from './handlers.decorators';
 export * from './retired-durables.constants';
 export * from './subject-filter';
+export * from './partition-leases';

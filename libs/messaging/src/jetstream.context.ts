@@ -42,7 +42,7 @@ export class JetStreamContext extends BaseRpcContext<JetStreamContextArgs> {
 
   /** The message's Nats-Msg-Id (for the inbox), or its stream sequence when it has none. */
   get messageId(): string {
-    return this.message.headers?.get('Nats-Msg-Id') || `seq-${this.message.seq}`;
+    return messageIdOf(this.message);
   }
 
   get deliveryCount(): number {
@@ -62,5 +62,29 @@ export class JetStreamContext extends BaseRpcContext<JetStreamContextArgs> {
 
   header(name: string): string | undefined {
     return this.message.headers?.get(name) || undefined;
+  }
+}
+
+/** A message's Nats-Msg-Id (for the inbox), or its stream sequence when it has none. */
+export function messageIdOf(message: JsMsg): string {
+  return message.headers?.get('Nats-Msg-Id') || `seq-${message.seq}`;
+}
+
+/**
+ * What a handler of a partitioned consumer learns about the batch it handles: the messages, in
+ * stream order, matching the payloads it was given.
+ */
+export class JetStreamBatchContext extends BaseRpcContext<[messages: JsMsg[], consumer: string]> {
+  get messages(): JsMsg[] {
+    return this.args[0];
+  }
+
+  get consumer(): string {
+    return this.args[1];
+  }
+
+  /** Each message's id for the inbox (see `messageIdOf`), in order. */
+  get messageIds(): string[] {
+    return this.messages.map(messageIdOf);
   }
 }

@@ -85,8 +85,7 @@ export class JetStreamProvisioner {
 
   /**
    * Creates one durable consumer of `def`, or brings it to the configuration. Every partition of a
-   * partitioned definition gets the same settings, `max_ack_pending` included: with 1, the server
-   * hands out the next message of a partition only once the one before it is acked or terminated.
+   * partitioned definition gets the same settings, `max_ack_pending` included.
    */
   async ensureDurable(def: ConsumerDefinition, durable: DurableConsumer): Promise<void> {
     const jsm = await this.manager();
@@ -138,8 +137,13 @@ export class JetStreamProvisioner {
     }
   }
 
-  async ensureKv(name: string): Promise<KV> {
-    return new Kvm(this.nc).create(this.naming.bucket(name), { history: 1, replicas: this.replicas });
+  /** A KV bucket; with `ttlMs`, a key not written for that long goes away. */
+  async ensureKv(name: string, options: { ttlMs?: number } = {}): Promise<KV> {
+    return new Kvm(this.nc).create(this.naming.bucket(name), {
+      history: 1,
+      replicas: this.replicas,
+      ...(options.ttlMs ? { ttl: options.ttlMs } : {}),
+    });
   }
 
   /** Removes every stream of this installation: test runs call it to clean up after themselves. */

@@ -11,6 +11,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import {
   CONSUMERS,
   HEADERS,
+  KV_BUCKETS,
   STREAMS,
   flattenErrors,
   parseEnvelope,
@@ -22,7 +23,7 @@ import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { PinoLogger } from 'nestjs-pino';
 import { lastValueFrom } from 'rxjs';
-import { JetStreamContext, Turn } from './jetstream.context';
+import { JetStreamBatchContext, JetStreamContext, messageIdOf, Turn } from './jetstream.context';
 import type { JetStreamProvisioner } from './jetstream.provisioner';
 import type { JetStreamPublisher } from './jetstream.publisher';
 import {
@@ -30,9 +31,12 @@ import {
   consumerPending,
   deadLetters,
   handlerDuration,
+  partitionsHeld,
   unavailableRetries,
 } from './messaging.metrics';
 import type { DurableConsumer, Naming } from './naming';
+import { PartitionConsumer, sleep } from './partition-consumer';
+import { LEASE_TIMING, PartitionLeases, type Lease } from './partition-leases';
 import { RpcFailure } from './rpc-failure';
 import { describeError, isDependencyUnavailable, settleFailure, type Settlement } from './settlement';
 import { uuidv7 } from './ids';
@@ -45,7 +49,7 @@ export interface HandlerExtras {
   request?: ClassConstructor<object>;
   /**
    * Stream handlers: messages handled at once by this replica (default 32). Not used for a
-   * partitioned consumer, which handles one message at a time per partition.
+   * partitioned consumer, whose handler gets one batch of a partition at a time.
    */
   concurrency?: number;
   /**
@@ -82,9 +86,11 @@ const CONSUMERS_BY_DURABLE = new Map<string, ConsumerDefinition>(
  *   handlers do after their database transaction committed; a poison message (bad JSON, bad
  *   envelope, PoisonMessageError) is dead-lettered at once; any other failure is nak'ed with
  *   backoff and, at its last delivery, dead-lettered to `dlq.<subject>` with the reason in headers.
- * - A consumer definition with `partitions` is consumed through one durable per partition, each
- *   with `max_ack_pending` 1; every replica pulls from every partition, one message at a time.
- *   See `consume()` for why this keeps stream order per partition across replicas and retries.
+ * - A consumer definition with `partitions` is consumed through one durable per partition. Each
+ *   partition is pulled by one replica at a time, the holder of its lease (PartitionLeases), and
+ *   its handler gets the partition's messages in batches, in stream order: an array of payloads
+ *   and a JetStreamBatchContext, and answers one result per message (undefined, or the Error it
+ *   failed with). See `handleBatch()`.
  * - `@MessagePattern(RPC.x.y, { request })` handlers answer core NATS requests in a queue group,
  *   replying with an RpcReply.
  */
@@ -96,6 +102,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   /** Per ordering key, when the last message taken of it will have settled (orderedSections). */
   private readonly lines = new Map<string, Promise<void>>();
   private readonly handlers = new Map<string, ReturnType<Server['getHandlerByPattern']>>();
+  private readonly leases: PartitionLeases[] = [];
   private lagTimer?: NodeJS.Timeout;
   private jsm?: JetStreamManager;
   private closing = false;
@@ -123,7 +130,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           throw new Error(`@EventPattern('${pattern}') names no consumer in libs/contracts CONSUMERS`);
         await provisioner.ensureConsumer(def);
         watched.push(def);
-        for (const durable of this.deps.naming.durables(def)) void this.consume(def, durable, extras);
+        if (def.partitions) await this.consumePartitions(def);
+        else void this.consume(def, this.deps.naming.durables(def)[0], extras);
       } else {
         this.subscriptions.push(
           this.deps.nc.subscribe(this.deps.naming.subject(pattern), {
@@ -142,32 +150,20 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   /**
    * Pulls from one durable consumer for as long as the server runs, handling up to `concurrency`
    * messages at once. If the consumer goes away, it is provisioned again and pulling resumes.
-   *
-   * A partition durable is pulled one message at a time and keeps stream order across replicas
-   * and retries because its `max_ack_pending` is 1: the server does not hand out the next message
-   * of the partition to any replica while one is delivered and neither acked nor terminated. A
-   * message stays in that state when it is nak'ed, with or without a delay, and when its ack wait
-   * runs out; the server then redelivers that same message, first (on nats-server 2.9 nothing
-   * else of the partition is delivered during a nak delay; then the nak'ed message comes again).
-   * So retries with backoff go through the server as for any consumer, and the next message of a
-   * partition is handled only after the one before it was acked, or dead-lettered and terminated.
-   * The cost: a failing message holds up the events of the other keys of its partition until it
-   * succeeds or is dead-lettered (about 7.5 s of backoff for 5 deliveries).
    */
   private async consume(
     def: ConsumerDefinition,
     durable: DurableConsumer,
     extras: HandlerExtras,
   ): Promise<void> {
-    const partitioned = durable.partition !== undefined;
-    const concurrency = partitioned ? 1 : (extras.concurrency ?? 32);
-    const sections = !partitioned && extras.orderedSections === true;
+    const concurrency = extras.concurrency ?? 32;
+    const sections = extras.orderedSections === true;
     const slots = new Slots(concurrency);
     const js = jetstream(this.deps.nc);
     while (!this.closing) {
       try {
         const consumer = await js.consumers.get(this.deps.naming.stream(STREAMS[def.stream]), durable.name);
-        const messages = await consumer.consume({ max_messages: partitioned ? 1 : concurrency * 2 });
+        const messages = await consumer.consume({ max_messages: concurrency * 2 });
         this.consumers.add(messages);
         // close() may have run while this pull was being set up.
         if (this.closing) messages.stop();
@@ -181,7 +177,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           await slots.take();
           // Taken in the order messages arrive, before any handler runs.
           const turn = sections ? this.turnFor(message.headers?.get(HEADERS.orderingKey)) : undefined;
-          const work = this.process(def, durable, message, extras, turn).finally(() => {
+          const work = this.process(def, message, extras, turn).finally(() => {
             turn?.settled();
             slots.give();
             this.inFlight.delete(work);
@@ -200,6 +196,63 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       await sleep(1_000);
       await this.provision(def, durable);
     }
+  }
+
+  /**
+   * Takes part in consuming a partitioned definition: keeps this replica's share of the partition
+   * leases and, for each partition it holds, runs a PartitionConsumer that hands the partition's
+   * messages to `handleBatch`.
+   */
+  private async consumePartitions(def: ConsumerDefinition): Promise<void> {
+    const partitions = def.partitions as NonNullable<ConsumerDefinition['partitions']>;
+    const kv = await this.deps.provisioner.ensureKv(KV_BUCKETS.leases, { ttlMs: LEASE_TIMING.ttlMs });
+    const js = jetstream(this.deps.nc);
+    const stream = this.deps.naming.stream(STREAMS[def.stream]);
+    const durables = this.deps.naming.durables(def);
+    const running = new Map<number, PartitionConsumer>();
+    const leases = new PartitionLeases(
+      kv,
+      def.durable,
+      durables.length,
+      `${this.deps.service}-${uuidv7()}`,
+      {
+        acquired: (lease: Lease) => {
+          const durable = durables[lease.partition];
+          const partition = new PartitionConsumer({
+            js,
+            jsm: () => this.manager(),
+            stream,
+            def,
+            durable,
+            lease,
+            batch: partitions.batch,
+            handle: (messages, consumer) => this.handleBatch(def, durable, messages, consumer),
+            repair: () => this.provision(def, durable),
+            logger: this.deps.logger,
+          });
+          running.set(lease.partition, partition);
+          partitionsHeld.set({ consumer: def.durable }, running.size);
+          const work = partition.run().finally(() => {
+            if (running.get(lease.partition) === partition) running.delete(lease.partition);
+            partitionsHeld.set({ consumer: def.durable }, running.size);
+            this.inFlight.delete(work);
+          });
+          this.inFlight.add(work);
+        },
+        release: async (p: number) => {
+          await running.get(p)?.stop();
+        },
+        lost: (p: number) => running.get(p)?.abandon(),
+      },
+      this.deps.logger,
+    );
+    this.leases.push(leases);
+    leases.start();
+  }
+
+  private async manager(): Promise<JetStreamManager> {
+    this.jsm ??= await jetstreamManager(this.deps.nc, { checkAPI: false });
+    return this.jsm;
   }
 
   /** The next place in the line of an ordering key (none without a key). */
@@ -263,7 +316,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async process(
     def: ConsumerDefinition,
-    durable: DurableConsumer,
     message: JsMsg,
     extras: HandlerExtras,
     turn?: Turn,
@@ -275,7 +327,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       messageId: context.messageId,
       delivery: context.deliveryCount,
     };
-    if (durable.partition !== undefined) bindings['partition'] = durable.partition;
     const hookId = context.header(HEADERS.hookId);
     if (hookId) bindings['hookId'] = hookId;
     const incidentId = context.header(HEADERS.incidentId);
@@ -312,6 +363,136 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       { consumer: def.durable, settlement: applied },
       Number(process.hrtime.bigint() - started) / 1e9,
     );
+  }
+
+  /**
+   * Handles a batch of one partition's messages, in stream order, and settles each:
+   *
+   * - a message delivered more than `maxDeliver` times (its handlers never settled it: the
+   *   process died) or that is poison is dead-lettered and left out;
+   * - the handler gets the rest and answers per message; the messages before the first failure
+   *   are acked;
+   * - the failed message and everything after it are handed to the handler again after a backoff,
+   *   kept in hand rather than nak'ed (a nak would let the server hand a later message out first):
+   *   a failure because a dependency is unreachable is retried without counting, for up to
+   *   UNAVAILABLE_PATIENCE_MS; any other counts as a delivery, and at `maxDeliver` the message is
+   *   dead-lettered and the batch goes on without it.
+   *
+   * If the lease is lost meanwhile, what is still in hand is left unsettled for the next holder.
+   */
+  private async handleBatch(
+    def: ConsumerDefinition,
+    durable: DurableConsumer,
+    messages: JsMsg[],
+    partition: PartitionConsumer,
+  ): Promise<void> {
+    const started = process.hrtime.bigint();
+    const observe = (settlement: string, count = 1) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      for (let i = 0; i < count; i++) handlerDuration.observe({ consumer: def.durable, settlement }, seconds);
+    };
+    /** Deliveries that failed so far, per message: the server's before this batch, and ours. */
+    const failures = new Map<JsMsg, number>(messages.map((m) => [m, m.info.deliveryCount - 1]));
+    const since = Date.now();
+    let unavailable = 0;
+    let rest = messages;
+    const bindings = { consumer: def.durable, partition: durable.partition ?? -1, messages: messages.length };
+    await this.deps.logger.runInContext(
+      async () => {
+        while (rest.length > 0 && !this.closing) {
+          const ready: { message: JsMsg; data: unknown }[] = [];
+          for (const message of rest) {
+            if ((failures.get(message) ?? 0) >= def.maxDeliver) {
+              const reason = `not settled after ${def.maxDeliver} deliveries`;
+              observe(await this.settle(def, message, { kind: 'dead-letter', reason }));
+              continue;
+            }
+            try {
+              ready.push({ message, data: this.parse(message, def) });
+            } catch (error) {
+              observe(await this.settle(def, message, settleFailure(error, 1, def.maxDeliver)));
+            }
+          }
+          if (ready.length === 0) return;
+          const results = await this.runBatchHandler(def, ready);
+          const failed = results.findIndex((r) => r !== undefined && r !== null);
+          for (const { message } of failed < 0 ? ready : ready.slice(0, failed)) message.ack();
+          observe('ack', failed < 0 ? ready.length : failed);
+          if (failed < 0 || !partition.active) return;
+          const error = results[failed];
+          const { message } = ready[failed];
+          let delayMs: number;
+          if (isDependencyUnavailable(error) && Date.now() - since < UNAVAILABLE_PATIENCE_MS) {
+            unavailable += 1;
+            unavailableRetries.inc({ consumer: def.durable });
+            this.deps.logger.warn(
+              { err: error, attempt: unavailable },
+              'a dependency is unavailable; handling the batch again',
+            );
+            delayMs = Math.min(250 * 2 ** (unavailable - 1), 5_000);
+            rest = ready.slice(failed).map((r) => r.message);
+          } else {
+            const count = (failures.get(message) ?? 0) + 1;
+            failures.set(message, count);
+            const settlement = settleFailure(error, count, def.maxDeliver);
+            this.deps.logger.warn(
+              { err: error, settlement: settlement.kind, messageId: messageIdOf(message), delivery: count },
+              'handler failed',
+            );
+            if (settlement.kind !== 'nak') {
+              observe(await this.settle(def, message, settlement));
+              rest = ready.slice(failed + 1).map((r) => r.message);
+              continue;
+            }
+            delayMs = settlement.delayMs;
+            rest = ready.slice(failed).map((r) => r.message);
+          }
+          await sleep(delayMs);
+          if (!partition.active && !partition.leaseHolds) return;
+          // Still being worked on: keeps the server from handing them out again meanwhile.
+          if (partition.leaseHolds) for (const m of rest) tryWorking(m);
+        }
+      },
+      { bindings },
+    );
+  }
+
+  /** The envelope of a message, checked against the handler's message type. */
+  private parse(message: JsMsg, def: ConsumerDefinition): unknown {
+    const raw: unknown = message.json();
+    const messageType = this.extrasOf(def.durable).messageType;
+    return messageType ? parseEnvelope(messageType, raw) : raw;
+  }
+
+  /** Runs a batch handler; a handler that throws fails every message of the batch. */
+  private async runBatchHandler(
+    def: ConsumerDefinition,
+    ready: { message: JsMsg; data: unknown }[],
+  ): Promise<unknown[]> {
+    try {
+      const handler = this.handlerFor(def.durable);
+      if (!handler) throw new Error(`no handler for ${def.durable}`);
+      const context = new JetStreamBatchContext([ready.map((r) => r.message), def.durable]);
+      const results: unknown = await lastValueFrom(
+        this.transformToObservable(
+          await handler(
+            ready.map((r) => r.data),
+            context,
+          ),
+        ),
+        { defaultValue: undefined },
+      );
+      if (!Array.isArray(results) || results.length !== ready.length) {
+        throw new Error(`the handler of ${def.durable} gave no result per message`);
+      }
+      return results as unknown[];
+    } catch (error) {
+      return ready.map(() => error);
+    }
+  }
+
+  private extrasOf(pattern: string): HandlerExtras {
+    return (this.messageHandlers.get(pattern)?.extras ?? {}) as HandlerExtras;
   }
 
   /**
@@ -446,9 +627,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
     for (const [stream, defs] of byStream) {
       try {
-        this.jsm ??= await jetstreamManager(this.deps.nc, { checkAPI: false });
+        const jsm = await this.manager();
         const infos = new Map<string, ConsumerInfo>();
-        for await (const info of this.jsm.consumers.list(stream)) infos.set(info.name, info);
+        for await (const info of jsm.consumers.list(stream)) infos.set(info.name, info);
         for (const def of defs) {
           let pending = 0;
           let ackPending = 0;
@@ -472,6 +653,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     if (this.lagTimer) clearInterval(this.lagTimer);
     for (const sub of this.subscriptions) await sub.drain().catch(() => undefined);
     for (const messages of this.consumers) messages.stop();
+    // Settles what each held partition has in hand and gives its lease back to the other replicas.
+    await Promise.race([Promise.all(this.leases.map((l) => l.stop())), sleep(20_000)]);
     const deadline = Date.now() + 20_000;
     while (this.inFlight.size > 0 && Date.now() < deadline) {
       await Promise.race([Promise.allSettled([...this.inFlight]), sleep(500)]);
@@ -511,6 +694,11 @@ class Slots {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Tells the server a message is still being worked on; if NATS is away, it redelivers after ack_wait. */
+function tryWorking(message: JsMsg): void {
+  try {
+    message.working();
+  } catch {
+    // NATS away: nothing to do.
+  }
 }

@@ -63,3 +63,13 @@ export const unavailableRetries = once(
       labelNames: ['consumer'] as const,
     }),
 );
+
+export const partitionsHeld = once(
+  'tocsin_consumer_partitions_held',
+  () =>
+    new Gauge({
+      name: 'tocsin_consumer_partitions_held',
+      help: 'Partitions of a partitioned consumer whose lease this process holds',
+      labelNames: ['consumer'] as const,
+    }),
+);

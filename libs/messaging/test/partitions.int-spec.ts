@@ -2,6 +2,7 @@ import { Controller, Inject, Module, type DynamicModule, type INestMicroservice 
 import { NestFactory } from '@nestjs/core';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { AckPolicy, jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   CONSUMERS,
@@ -9,6 +10,7 @@ import {
   EventNormalized,
   eventPartition,
   HEADERS,
+  KV_BUCKETS,
   STREAMS,
   SUBJECTS,
   type Envelope,
@@ -19,7 +21,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   connectNats,
-  JetStreamContext,
+  JetStreamBatchContext,
   JetStreamProvisioner,
   JetStreamPublisher,
   JetStreamServer,
@@ -56,30 +58,54 @@ const record = {
 class EventHandlers {
   constructor(@Inject(REPLICA) private readonly replica: string) {}
 
+  /**
+   * Handles a batch in order; after the first failure, the rest of the batch fails too, as a
+   * handler that keeps per-key order must answer (a later message may share the failed one's key).
+   */
   @OnStream(def, { messageType: EventNormalized })
   async normalized(
-    @Payload() envelope: Envelope<EventNormalizedV1>,
-    @Ctx() ctx: JetStreamContext,
-  ): Promise<void> {
-    const event = envelope.payload;
-    const partition = eventPartition(event.integrationId, event.dedupKey);
-    if (record.busy.has(partition)) record.overlaps.push(`${ctx.messageId} on partition ${partition}`);
+    @Payload() envelopes: Envelope<EventNormalizedV1>[],
+    @Ctx() ctx: JetStreamBatchContext,
+  ): Promise<(Error | undefined)[]> {
+    const partitions = new Set(
+      envelopes.map(({ payload }) => eventPartition(payload.integrationId, payload.dedupKey)),
+    );
+    expect(partitions.size).toBe(1);
+    const [partition] = partitions;
+    if (record.busy.has(partition)) record.overlaps.push(`${ctx.messageIds[0]} on partition ${partition}`);
     record.busy.add(partition);
-    record.attempts.set(ctx.messageId, [...(record.attempts.get(ctx.messageId) ?? []), Date.now()]);
+    const results: (Error | undefined)[] = [];
     try {
       await sleep(Math.random() * 5);
-      if (event.dedupKey.startsWith('broken')) throw new Error('always fails');
-      if (record.failFirst.has(ctx.messageId) && ctx.deliveryCount === 1) throw new Error('briefly away');
+      for (const [i, { payload: event }] of envelopes.entries()) {
+        const messageId = ctx.messageIds[i];
+        if (results.some((r) => r !== undefined)) {
+          results.push(new Error('an earlier message of the batch failed'));
+          continue;
+        }
+        const attempts = [...(record.attempts.get(messageId) ?? []), Date.now()];
+        record.attempts.set(messageId, attempts);
+        if (event.dedupKey.startsWith('broken')) {
+          results.push(new Error('always fails'));
+          continue;
+        }
+        if (record.failFirst.has(messageId) && attempts.length === 1) {
+          results.push(new Error('briefly away'));
+          continue;
+        }
+        record.handledByKey.set(event.dedupKey, [
+          ...(record.handledByKey.get(event.dedupKey) ?? []),
+          event.index,
+        ]);
+        record.successes.set(messageId, (record.successes.get(messageId) ?? 0) + 1);
+        record.byReplica.set(this.replica, (record.byReplica.get(this.replica) ?? 0) + 1);
+        record.handledAt.set(messageId, Date.now());
+        results.push(undefined);
+      }
     } finally {
       record.busy.delete(partition);
     }
-    record.handledByKey.set(event.dedupKey, [
-      ...(record.handledByKey.get(event.dedupKey) ?? []),
-      event.index,
-    ]);
-    record.successes.set(ctx.messageId, (record.successes.get(ctx.messageId) ?? 0) + 1);
-    record.byReplica.set(this.replica, (record.byReplica.get(this.replica) ?? 0) + 1);
-    record.handledAt.set(ctx.messageId, Date.now());
+    return results;
   }
 }
 
@@ -179,7 +205,20 @@ describe('partitioned consumers: per-key order across replicas', () => {
     });
     await startReplica('a');
     await startReplica('b');
-  }, 30_000);
+    // Both replicas hold their share of the partitions before anything is published.
+    const leases = await new Kvm(nc).open(naming.bucket(KV_BUCKETS.leases));
+    await expectEventually(
+      async () => {
+        const holders = new Map<string, number>();
+        for await (const key of await leases.keys(`l.${def.durable}.*`)) {
+          const holder = (await leases.get(key))?.string() ?? '';
+          holders.set(holder, (holders.get(holder) ?? 0) + 1);
+        }
+        expect([...holders.values()].sort()).toEqual([EVENT_PARTITIONS / 2, EVENT_PARTITIONS / 2]);
+      },
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
+  }, 40_000);
 
   afterAll(async () => {
     for (const app of replicas.values()) await app.close();
@@ -195,7 +234,7 @@ describe('partitioned consumers: per-key order across replicas', () => {
         expect(found.get(`${prefix}-incident-state-events-${p}`)?.config).toMatchObject({
           filter_subject: `${prefix}.events.normalized.*.${p}`,
           ack_policy: 'explicit',
-          max_ack_pending: 1,
+          max_ack_pending: def.maxAckPending,
           max_deliver: -1,
           ack_wait: def.ackWaitMs * 1_000_000,
         });

@@ -1,0 +1,162 @@
+import type { Consumer, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { ConsumerDefinition } from '@tocsin/contracts';
+import type { PinoLogger } from 'nestjs-pino';
+import type { DurableConsumer } from './naming';
+import type { Lease } from './partition-leases';
+
+/** A pull asks for messages for this long at most; the lease must outlast it. */
+export const PULL_EXPIRES_MS = 1_000;
+/** Room kept between the end of the last pull and the end of the lease. */
+const PULL_MARGIN_MS = 2_000;
+/** After an unclean takeover, time beyond the ack wait before the previous holder's deliveries count as expired. */
+const TAKEOVER_MARGIN_MS = 2_000;
+
+export interface PartitionConsumerDeps {
+  js: JetStreamClient;
+  jsm: () => Promise<JetStreamManager>;
+  stream: string;
+  def: ConsumerDefinition;
+  durable: DurableConsumer;
+  lease: Lease;
+  /** Messages taken from the partition at most, per pull and per batch handed to `handle`. */
+  batch: number;
+  /** Handles and settles a batch, in stream order. */
+  handle: (messages: JsMsg[], consumer: PartitionConsumer) => Promise<void>;
+  /** Provisions the stream and durable again after they went missing. */
+  repair: () => Promise<void>;
+  logger: PinoLogger;
+}
+
+/**
+ * Consumes one partition for as long as this replica holds its lease: pulls the partition's
+ * messages in stream order (one pull at a time, each ending within PULL_EXPIRES_MS) and hands them
+ * to `handle` in batches, one batch after another, while the next pull arrives.
+ *
+ * Only the lease holder pulls, so a partition's messages are handled in stream order even though
+ * its durable lets many messages be pending. A pull is made only while the lease has more than
+ * PULL_EXPIRES_MS + PULL_MARGIN_MS left, so everything a holder was handed reached it before its
+ * lease could end. A new holder that finds messages still pending (its predecessor died holding
+ * them) waits until they have been pending for longer than the ack wait: the server then hands
+ * them out again before any newer message, and the inbox of the handler finds those its
+ * predecessor had applied already.
+ */
+export class PartitionConsumer {
+  private stopping = false;
+  private abandoned = false;
+  private readonly queue: JsMsg[] = [];
+  private wake?: () => void;
+  private pulling = false;
+  private running?: Promise<void>;
+
+  constructor(private readonly deps: PartitionConsumerDeps) {}
+
+  get partition(): number {
+    return this.deps.lease.partition;
+  }
+
+  /** Still consuming: neither stopping nor abandoned. */
+  get active(): boolean {
+    return !this.stopping && !this.abandoned;
+  }
+
+  /** Whether the lease surely holds now, so this replica may tell the server it is still working. */
+  get leaseHolds(): boolean {
+    return !this.abandoned && this.deps.lease.remainingMs() > 0;
+  }
+
+  run(): Promise<void> {
+    this.running ??= this.consume();
+    return this.running;
+  }
+
+  /** Stops pulling, handles and settles what was pulled, then resolves. */
+  stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    return this.running ?? Promise.resolve();
+  }
+
+  /** The lease is lost: stops at once; what is in hand stays unsettled for the next holder. */
+  abandon(): void {
+    this.abandoned = true;
+    this.queue.length = 0;
+    this.wake?.();
+  }
+
+  private async consume(): Promise<void> {
+    await this.awaitPredecessor();
+    this.pulling = true;
+    const pulls = this.pull().finally(() => {
+      this.pulling = false;
+      this.wake?.();
+    });
+    while (!this.abandoned) {
+      if (this.queue.length === 0) {
+        if (!this.pulling) break;
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
+      await this.deps.handle(this.queue.splice(0, this.deps.batch), this);
+    }
+    await pulls;
+  }
+
+  private async pull(): Promise<void> {
+    const { js, stream, durable, lease, batch } = this.deps;
+    let consumer: Consumer | undefined;
+    while (this.active) {
+      if (lease.remainingMs() < PULL_EXPIRES_MS + PULL_MARGIN_MS) {
+        // Not renewed lately (NATS away?): no pull until it is, or until the lease is lost.
+        await sleep(100);
+        continue;
+      }
+      try {
+        consumer ??= await js.consumers.get(stream, durable.name);
+        const messages = await consumer.fetch({ max_messages: batch, expires: PULL_EXPIRES_MS });
+        for await (const message of messages) {
+          if (this.abandoned) continue;
+          this.queue.push(message);
+          this.wake?.();
+        }
+      } catch (error) {
+        if (!this.active) return;
+        this.deps.logger.warn(
+          { err: error, consumer: this.deps.def.durable, partition: this.partition },
+          'pulling a partition failed; resuming',
+        );
+        consumer = undefined;
+        await sleep(1_000);
+        await this.deps.repair();
+      }
+    }
+  }
+
+  /**
+   * Waits, after taking the lease, until no message of the partition is pending with another
+   * holder: at once when none is (the usual case: the last holder gave the lease back after
+   * settling), else until they were all handed out long enough ago that the server redelivers
+   * them before anything newer.
+   */
+  private async awaitPredecessor(): Promise<void> {
+    const { jsm, stream, durable, def, lease } = this.deps;
+    const deadline = lease.acquiredAt + def.ackWaitMs + TAKEOVER_MARGIN_MS;
+    while (this.active && Date.now() < deadline) {
+      try {
+        const info = await (await jsm()).consumers.info(stream, durable.name);
+        if (info.num_ack_pending === 0) return;
+      } catch (error) {
+        this.deps.logger.warn(
+          { err: error, consumer: def.durable, partition: this.partition },
+          'could not read the partition consumer; waiting',
+        );
+        await this.deps.repair();
+      }
+      await sleep(Math.min(1_000, Math.max(0, deadline - Date.now())));
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

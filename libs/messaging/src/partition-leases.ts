@@ -1,0 +1,222 @@
+import type { KV } from '@nats-io/kv';
+import type { PinoLogger } from 'nestjs-pino';
+
+/** How leases on partitions are kept. */
+export interface LeaseTiming {
+  /** A lease not renewed for this long ends on its own: the KV bucket's TTL. */
+  ttlMs: number;
+  /** How often a holder renews its leases, says it is alive and looks for its fair share. */
+  renewEveryMs: number;
+}
+
+export const LEASE_TIMING: LeaseTiming = { ttlMs: 10_000, renewEveryMs: 2_000 };
+
+/** A partition this replica holds. */
+export class Lease {
+  /** The KV revision of the lease: renewing it is a compare-and-set on this. */
+  revision: number;
+  /** Local time at which the last successful renewal (or the creation) was sent. */
+  renewedAt: number;
+  readonly acquiredAt: number;
+
+  constructor(
+    readonly partition: number,
+    revision: number,
+    sentAt: number,
+    private readonly ttlMs: number,
+  ) {
+    this.revision = revision;
+    this.renewedAt = sentAt;
+    this.acquiredAt = sentAt;
+  }
+
+  /**
+   * How much longer the lease certainly holds. The server counts its TTL from when it stored the
+   * renewal, which is later than when this replica sent it, so this errs on the short side.
+   */
+  remainingMs(now = Date.now()): number {
+    return this.renewedAt + this.ttlMs - now;
+  }
+}
+
+/** What the holder of the leases asks of the partitions' consumers. */
+export interface LeaseHolder {
+  /** A lease was taken: start consuming the partition. */
+  acquired(lease: Lease): void;
+  /** Stop consuming the partition cleanly (finish and settle what is in hand); resolves when done. */
+  release(partition: number): Promise<void>;
+  /** The lease is gone (taken over, or expired while unrenewed): stop at once, settle nothing more. */
+  lost(partition: number): void;
+}
+
+/**
+ * Leases on the partitions of one consumer definition, kept in a NATS KV bucket whose TTL ends a
+ * lease its holder stopped renewing. Each replica takes its fair share, ceil(partitions ÷ live
+ * replicas), from the partitions nobody holds, and gives back what it holds beyond that share, so
+ * a replica that starts takes over half of the work of the one before it, and a replica that dies
+ * leaves its partitions to the others once its leases expire.
+ *
+ * Keys: `l.<durable>.<partition>` (value: the holder) and `m.<durable>.<holder>` (presence).
+ */
+export class PartitionLeases {
+  private readonly held = new Map<number, Lease>();
+  private readonly releasing = new Set<number>();
+  private timer?: NodeJS.Timeout;
+  private ticking?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly durable: string,
+    private readonly count: number,
+    private readonly holderId: string,
+    private readonly holder: LeaseHolder,
+    private readonly logger: PinoLogger,
+    private readonly timing: LeaseTiming = LEASE_TIMING,
+  ) {}
+
+  /** Partitions held now. */
+  get size(): number {
+    return this.held.size;
+  }
+
+  start(): void {
+    void this.tick();
+    this.timer = setInterval(() => void this.tick(), this.timing.renewEveryMs);
+    this.timer.unref();
+  }
+
+  /** Renews, gives back and takes leases; one round at a time. */
+  tick(): Promise<void> {
+    this.ticking ??= this.round().finally(() => (this.ticking = undefined));
+    return this.ticking;
+  }
+
+  /**
+   * Stops renewing and taking leases, releases every partition cleanly (through the holder) and
+   * deletes the leases and this replica's presence, so the others take over at once.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.ticking;
+    await Promise.all([...this.held.keys()].map((p) => this.giveBack(p)));
+    await this.kv.delete(this.memberKey(this.holderId)).catch(() => undefined);
+  }
+
+  private leaseKey(partition: number): string {
+    return `l.${this.durable}.${partition}`;
+  }
+
+  private memberKey(holder: string): string {
+    return `m.${this.durable}.${holder}`;
+  }
+
+  private async round(): Promise<void> {
+    if (this.stopped) return;
+    await this.renew();
+    try {
+      await this.kv.put(this.memberKey(this.holderId), this.holderId);
+      const members = await this.list(`m.${this.durable}.*`);
+      const taken = new Set(
+        (await this.list(`l.${this.durable}.*`)).map((key) => Number(key.split('.').pop())),
+      );
+      if (this.stopped) return;
+      const fair = Math.ceil(this.count / Math.max(1, members.length));
+      const keeping = [...this.held.keys()].filter((p) => !this.releasing.has(p));
+      if (keeping.length > fair) {
+        for (const p of keeping.slice(fair)) void this.giveBack(p);
+        return;
+      }
+      const free = shuffled(Array.from({ length: this.count }, (_, p) => p).filter((p) => !taken.has(p)));
+      for (const p of free) {
+        if (this.held.size - this.releasing.size >= fair || this.stopped) break;
+        await this.take(p);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, consumer: this.durable }, 'could not tend the partition leases');
+    }
+  }
+
+  /** Renews every held lease; a lease that another replica holds now, or that expired, is lost. */
+  private async renew(): Promise<void> {
+    await Promise.all(
+      [...this.held.values()].map(async (lease) => {
+        const sentAt = Date.now();
+        try {
+          lease.revision = await this.kv.update(
+            this.leaseKey(lease.partition),
+            this.holderId,
+            lease.revision,
+          );
+          lease.renewedAt = sentAt;
+        } catch (error) {
+          // A wrong revision means the lease expired and was taken, or deleted. Anything else
+          // (NATS away) leaves it to expire below unless a later round renews it in time.
+          if (isWrongRevision(error)) this.lose(lease.partition, 'taken over');
+        }
+        if (this.held.get(lease.partition) === lease && lease.remainingMs() <= 0) {
+          this.lose(lease.partition, 'expired');
+        }
+      }),
+    );
+  }
+
+  private async take(partition: number): Promise<void> {
+    const sentAt = Date.now();
+    try {
+      const revision = await this.kv.create(this.leaseKey(partition), this.holderId);
+      const lease = new Lease(partition, revision, sentAt, this.timing.ttlMs);
+      this.held.set(partition, lease);
+      this.holder.acquired(lease);
+    } catch (error) {
+      // Another replica took it first.
+      if (!isWrongRevision(error)) throw error;
+    }
+  }
+
+  private lose(partition: number, why: string): void {
+    if (!this.held.delete(partition)) return;
+    this.releasing.delete(partition);
+    this.logger.warn({ consumer: this.durable, partition, why }, 'partition lease lost');
+    this.holder.lost(partition);
+  }
+
+  /** Stops consuming a partition cleanly, then deletes its lease (renewed meanwhile by the rounds). */
+  private async giveBack(partition: number): Promise<void> {
+    if (this.releasing.has(partition)) return;
+    this.releasing.add(partition);
+    try {
+      await this.holder.release(partition);
+      const lease = this.held.get(partition);
+      if (lease) {
+        this.held.delete(partition);
+        await this.kv
+          .delete(this.leaseKey(partition), { previousSeq: lease.revision })
+          .catch(() => undefined);
+      }
+    } finally {
+      this.releasing.delete(partition);
+    }
+  }
+
+  private async list(filter: string): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const key of await this.kv.keys(filter)) keys.push(key);
+    return keys;
+  }
+}
+
+/** JetStream's answer to a compare-and-set on a KV key whose revision moved on. */
+function isWrongRevision(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.message} ${String((error as { code?: unknown }).code)}` : '';
+  return /wrong last sequence|10071|key exists/i.test(text);
+}
+
+function shuffled<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
