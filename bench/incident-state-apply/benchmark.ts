@@ -319,7 +319,7 @@ async function runOnce(
     await processes.stop();
     normalize.stop();
     await installation.cleanup();
-    if (succeeded) rmSync(logDir, { recursive: true, force: true });
+    if (succeeded && !process.env.BENCH_KEEP_LOGS) rmSync(logDir, { recursive: true, force: true });
   }
 }
 

@@ -206,7 +206,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private async consumePartitions(def: ConsumerDefinition): Promise<void> {
     const partitions = def.partitions as NonNullable<ConsumerDefinition['partitions']>;
     const kv = await this.deps.provisioner.ensureKv(KV_BUCKETS.leases, { ttlMs: LEASE_TIMING.ttlMs });
-    const js = jetstream(this.deps.nc);
     const stream = this.deps.naming.stream(STREAMS[def.stream]);
     const durables = this.deps.naming.durables(def);
     const running = new Map<number, PartitionConsumer>();
@@ -219,7 +218,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         acquired: (lease: Lease) => {
           const durable = durables[lease.partition];
           const partition = new PartitionConsumer({
-            js,
+            nc: this.deps.nc,
             jsm: () => this.manager(),
             stream,
             def,
@@ -247,7 +246,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       this.deps.logger,
     );
     this.leases.push(leases);
-    leases.start();
+    // The service answers on HTTP (readyz) only once it has taken its share of the partitions.
+    await leases.start();
   }
 
   private async manager(): Promise<JetStreamManager> {

@@ -1,18 +1,22 @@
-import type { Consumer, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { createInbox, type NatsConnection } from '@nats-io/transport-node';
 import type { ConsumerDefinition } from '@tocsin/contracts';
 import type { PinoLogger } from 'nestjs-pino';
 import type { DurableConsumer } from './naming';
 import type { Lease } from './partition-leases';
+import { toJsMsg } from './jsmsg';
 
 /** A pull asks for messages for this long at most; the lease must outlast it. */
 export const PULL_EXPIRES_MS = 1_000;
 /** Room kept between the end of the last pull and the end of the lease. */
 const PULL_MARGIN_MS = 2_000;
+/** How long past its expiry a pull whose end never arrived is waited for. */
+const PULL_SLACK_MS = 1_000;
 /** After an unclean takeover, time beyond the ack wait before the previous holder's deliveries count as expired. */
 const TAKEOVER_MARGIN_MS = 2_000;
 
 export interface PartitionConsumerDeps {
-  js: JetStreamClient;
+  nc: NatsConnection;
   jsm: () => Promise<JetStreamManager>;
   stream: string;
   def: ConsumerDefinition;
@@ -102,33 +106,67 @@ export class PartitionConsumer {
     await pulls;
   }
 
+  /**
+   * Pulls the partition while the lease allows: one pull request at a time, each asking for up to
+   * `batch` messages within PULL_EXPIRES_MS, all answered to one inbox this consumer keeps for its
+   * whole run. A message the server hands out therefore always lands here, even one that arrives
+   * after its pull was given up on, so none is left pending behind newer ones; and the inbox is
+   * closed only once the last pull has ended. No idle heartbeats: a pull is short, and a pull whose
+   * end never arrives (a server restart) is given up after PULL_EXPIRES_MS + PULL_SLACK_MS.
+   */
   private async pull(): Promise<void> {
-    const { js, stream, durable, lease, batch } = this.deps;
-    let consumer: Consumer | undefined;
-    while (this.active) {
-      if (lease.remainingMs() < PULL_EXPIRES_MS + PULL_MARGIN_MS) {
-        // Not renewed lately (NATS away?): no pull until it is, or until the lease is lost.
-        await sleep(100);
-        continue;
-      }
-      try {
-        consumer ??= await js.consumers.get(stream, durable.name);
-        const messages = await consumer.fetch({ max_messages: batch, expires: PULL_EXPIRES_MS });
-        for await (const message of messages) {
-          if (this.abandoned) continue;
-          this.queue.push(message);
-          this.wake?.();
+    const { nc, stream, durable, lease, batch } = this.deps;
+    const inbox = createInbox();
+    let pending: { delivered: number; end: (how: 'ended' | 'missing') => void } | undefined;
+    const sub = nc.subscribe(inbox, {
+      callback: (error, msg) => {
+        if (error) return;
+        const code = msg.data.length === 0 ? (msg.headers?.code ?? 0) : 0;
+        if (code !== 0) {
+          // 408: the pull expired; 404/409: it ended otherwise; 503: no such consumer.
+          if (code >= 300) pending?.end(code === 503 ? 'missing' : 'ended');
+          return;
         }
-      } catch (error) {
-        if (!this.active) return;
-        this.deps.logger.warn(
-          { err: error, consumer: this.deps.def.durable, partition: this.partition },
-          'pulling a partition failed; resuming',
-        );
-        consumer = undefined;
-        await sleep(1_000);
-        await this.deps.repair();
+        if (this.abandoned) return;
+        this.queue.push(toJsMsg(msg));
+        this.wake?.();
+        if (pending && ++pending.delivered >= batch) pending.end('ended');
+      },
+    });
+    const request = JSON.stringify({ batch, expires: PULL_EXPIRES_MS * 1_000_000 });
+    const subject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable.name}`;
+    try {
+      while (this.active) {
+        if (lease.remainingMs() < PULL_EXPIRES_MS + PULL_MARGIN_MS) {
+          // Not renewed lately (NATS away?): no pull until it is, or until the lease is lost.
+          await sleep(100);
+          continue;
+        }
+        const ended = await new Promise<'ended' | 'missing' | 'silent'>((resolve) => {
+          const timer = setTimeout(() => end('silent'), PULL_EXPIRES_MS + PULL_SLACK_MS);
+          const end = (how: 'ended' | 'missing' | 'silent') => {
+            clearTimeout(timer);
+            pending = undefined;
+            resolve(how);
+          };
+          pending = { delivered: 0, end };
+          try {
+            nc.publish(subject, request, { reply: inbox });
+          } catch {
+            // The connection is closed or draining: the timer ends this pull.
+          }
+        });
+        if (ended !== 'ended' && this.active) {
+          // No consumer answered the pull: it was deleted, or the server restarted.
+          this.deps.logger.warn(
+            { consumer: this.deps.def.durable, partition: this.partition, pull: ended },
+            'a pull of the partition got no answer; provisioning its consumer again',
+          );
+          await this.deps.repair();
+        }
       }
+    } finally {
+      sub.unsubscribe();
     }
   }
 

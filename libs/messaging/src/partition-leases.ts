@@ -1,4 +1,5 @@
-import type { KV } from '@nats-io/kv';
+import { KvWatchInclude, type KV, type KvWatchEntry } from '@nats-io/kv';
+import type { QueuedIterator } from '@nats-io/transport-node';
 import type { PinoLogger } from 'nestjs-pino';
 
 /** How leases on partitions are kept. */
@@ -63,7 +64,11 @@ export class PartitionLeases {
   private readonly releasing = new Set<number>();
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
+  private again = false;
   private stopped = false;
+  /** The presence keys seen in the last round. */
+  private members = new Set<string>();
+  private readonly watches: QueuedIterator<KvWatchEntry>[] = [];
 
   constructor(
     private readonly kv: KV,
@@ -80,16 +85,58 @@ export class PartitionLeases {
     return this.held.size;
   }
 
-  start(): void {
-    void this.tick();
+  /**
+   * Says this replica is present, waits half a renewal period so that replicas starting together
+   * see each other (instead of one taking everything and giving half of it back), takes this
+   * replica's share, then keeps the leases: a round every renewal period, and one at once when a
+   * replica comes or goes or a lease is given back. Resolves once the first share is taken.
+   */
+  async start(): Promise<void> {
+    await this.kv.put(this.memberKey(this.holderId), this.holderId).catch((error: unknown) => {
+      this.logger.warn({ err: error, consumer: this.durable }, 'could not say this replica is present');
+    });
+    for (const filter of [`m.${this.durable}.*`, `l.${this.durable}.*`]) void this.watch(filter);
+    await sleep(this.timing.renewEveryMs / 2);
     this.timer = setInterval(() => void this.tick(), this.timing.renewEveryMs);
     this.timer.unref();
+    await this.tick();
   }
 
-  /** Renews, gives back and takes leases; one round at a time. */
+  /** Renews, gives back and takes leases; one round at a time, and one more if asked meanwhile. */
   tick(): Promise<void> {
-    this.ticking ??= this.round().finally(() => (this.ticking = undefined));
+    if (this.ticking) {
+      this.again = true;
+      return this.ticking;
+    }
+    this.ticking = (async () => {
+      do {
+        this.again = false;
+        await this.round();
+      } while (this.again && !this.stopped);
+    })().finally(() => (this.ticking = undefined));
     return this.ticking;
+  }
+
+  /**
+   * Runs a round as soon as a replica appears or leaves, or a lease is given back (a lease that
+   * expires says nothing: the periodic rounds find it).
+   */
+  private async watch(filter: string): Promise<void> {
+    try {
+      const entries = await this.kv.watch({ key: filter, include: KvWatchInclude.UpdatesOnly });
+      this.watches.push(entries);
+      if (this.stopped) entries.stop();
+      for await (const entry of entries) {
+        const member = entry.key.startsWith('m.');
+        const arrived = member && entry.operation === 'PUT' && !this.members.has(entry.key);
+        if (this.stopped || !(arrived || entry.operation !== 'PUT')) continue;
+        if (member) this.members.add(entry.key);
+        void this.tick();
+      }
+    } catch (error) {
+      if (!this.stopped)
+        this.logger.warn({ err: error, consumer: this.durable }, 'watching the leases stopped');
+    }
   }
 
   /**
@@ -99,6 +146,7 @@ export class PartitionLeases {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    for (const entries of this.watches) entries.stop();
     await this.ticking;
     await Promise.all([...this.held.keys()].map((p) => this.giveBack(p)));
     await this.kv.delete(this.memberKey(this.holderId)).catch(() => undefined);
@@ -118,6 +166,7 @@ export class PartitionLeases {
     try {
       await this.kv.put(this.memberKey(this.holderId), this.holderId);
       const members = await this.list(`m.${this.durable}.*`);
+      this.members = new Set(members);
       const taken = new Set(
         (await this.list(`l.${this.durable}.*`)).map((key) => Number(key.split('.').pop())),
       );
@@ -219,4 +268,8 @@ function shuffled<T>(items: T[]): T[] {
     [items[i], items[j]] = [items[j], items[i]];
   }
   return items;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

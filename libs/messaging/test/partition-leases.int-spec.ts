@@ -71,7 +71,7 @@ describe('partition leases in NATS KV', () => {
       new PinoLogger({ pinoHttp: { level: 'silent' } }),
       TIMING,
     );
-    replica.leases.start();
+    await replica.leases.start();
     replicas.push(replica);
     return replica;
   }
