@@ -165,22 +165,25 @@ export class PartitionLeases {
     await this.renew();
     try {
       await this.kv.put(this.memberKey(this.holderId), this.holderId);
-      const members = await this.list(`m.${this.durable}.*`);
-      this.members = new Set(members);
+      // A listing may name a key twice (one written while it is listed): count each once.
+      this.members = new Set(await this.list(`m.${this.durable}.*`));
       const taken = new Set(
         (await this.list(`l.${this.durable}.*`)).map((key) => Number(key.split('.').pop())),
       );
       if (this.stopped) return;
-      const fair = Math.ceil(this.count / Math.max(1, members.length));
+      const fair = Math.ceil(this.count / Math.max(1, this.members.size));
       const keeping = [...this.held.keys()].filter((p) => !this.releasing.has(p));
       if (keeping.length > fair) {
         for (const p of keeping.slice(fair)) void this.giveBack(p);
         return;
       }
+      // Tries as many free partitions at once as are missing from the share, until it is full or
+      // none is left (another replica may take some of them first).
       const free = shuffled(Array.from({ length: this.count }, (_, p) => p).filter((p) => !taken.has(p)));
-      for (const p of free) {
-        if (this.held.size - this.releasing.size >= fair || this.stopped) break;
-        await this.take(p);
+      while (free.length > 0 && !this.stopped) {
+        const missing = fair - (this.held.size - this.releasing.size);
+        if (missing <= 0) break;
+        await Promise.all(free.splice(0, missing).map((p) => this.take(p)));
       }
     } catch (error) {
       this.logger.warn({ err: error, consumer: this.durable }, 'could not tend the partition leases');
