@@ -231,11 +231,22 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           });
           running.set(lease.partition, partition);
           partitionsHeld.set({ consumer: def.durable }, running.size);
-          const work = partition.run().finally(() => {
-            if (running.get(lease.partition) === partition) running.delete(lease.partition);
-            partitionsHeld.set({ consumer: def.durable }, running.size);
-            this.inFlight.delete(work);
-          });
+          const work = partition
+            .run()
+            .catch((error: unknown) => {
+              partition.abandon();
+              this.deps.logger.error(
+                { err: error, consumer: def.durable, partition: lease.partition },
+                'consuming a partition stopped',
+              );
+            })
+            .finally(() => {
+              if (running.get(lease.partition) === partition) running.delete(lease.partition);
+              // Stopped by itself (not released, not lost): its lease goes too.
+              if (partition.lost && !this.closing) leases.forfeit(lease.partition);
+              partitionsHeld.set({ consumer: def.durable }, running.size);
+              this.inFlight.delete(work);
+            });
           this.inFlight.add(work);
         },
         release: async (p: number) => {
@@ -401,24 +412,40 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       async () => {
         while (rest.length > 0 && !this.closing) {
           const ready: { message: JsMsg; data: unknown }[] = [];
-          for (const message of rest) {
+          /** A message that must be dead-lettered first, and could not be yet: it and those after it wait. */
+          let blocked: JsMsg[] = [];
+          for (const [i, message] of rest.entries()) {
+            let settlement: Settlement | undefined;
             if ((failures.get(message) ?? 0) >= def.maxDeliver) {
-              const reason = `not settled after ${def.maxDeliver} deliveries`;
-              observe(await this.settle(def, message, { kind: 'dead-letter', reason }));
-              continue;
+              settlement = { kind: 'dead-letter', reason: `not settled after ${def.maxDeliver} deliveries` };
+            } else {
+              try {
+                ready.push({ message, data: this.parse(message, def) });
+              } catch (error) {
+                settlement = settleFailure(error, 1, def.maxDeliver);
+              }
             }
-            try {
-              ready.push({ message, data: this.parse(message, def) });
-            } catch (error) {
-              observe(await this.settle(def, message, settleFailure(error, 1, def.maxDeliver)));
+            if (!settlement) continue;
+            const settled = await this.settle(def, message, settlement, true);
+            if (settled === 'kept') {
+              blocked = rest.slice(i);
+              break;
             }
+            observe(settled);
           }
-          if (ready.length === 0) return;
-          const results = await this.runBatchHandler(def, ready);
+          if (ready.length === 0 && blocked.length === 0) return;
+          const results = ready.length > 0 ? await this.runBatchHandler(def, ready) : [];
           const failed = results.findIndex((r) => r !== undefined && r !== null);
-          for (const { message } of failed < 0 ? ready : ready.slice(0, failed)) message.ack();
+          for (const { message } of failed < 0 ? ready : ready.slice(0, failed)) tryAck(message);
           observe('ack', failed < 0 ? ready.length : failed);
-          if (failed < 0 || !partition.active) return;
+          // What is left in hand stays unsettled only if the partition is no longer this replica's.
+          if (partition.lost) return;
+          if (failed < 0) {
+            if (blocked.length === 0) return;
+            rest = blocked;
+            await sleep(5_000);
+            continue;
+          }
           const error = results[failed];
           const { message } = ready[failed];
           let delayMs: number;
@@ -430,7 +457,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
               'a dependency is unavailable; handling the batch again',
             );
             delayMs = Math.min(250 * 2 ** (unavailable - 1), 5_000);
-            rest = ready.slice(failed).map((r) => r.message);
+            rest = [...ready.slice(failed).map((r) => r.message), ...blocked];
           } else {
             const count = (failures.get(message) ?? 0) + 1;
             failures.set(message, count);
@@ -439,16 +466,23 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
               { err: error, settlement: settlement.kind, messageId: messageIdOf(message), delivery: count },
               'handler failed',
             );
+            const waiting = [...ready.slice(failed + 1).map((r) => r.message), ...blocked];
             if (settlement.kind !== 'nak') {
-              observe(await this.settle(def, message, settlement));
-              rest = ready.slice(failed + 1).map((r) => r.message);
-              continue;
+              const settled = await this.settle(def, message, settlement, true);
+              if (settled !== 'kept') {
+                observe(settled);
+                rest = waiting;
+                continue;
+              }
+              failures.set(message, count - 1);
+              delayMs = 5_000;
+            } else {
+              delayMs = settlement.delayMs;
             }
-            delayMs = settlement.delayMs;
-            rest = ready.slice(failed).map((r) => r.message);
+            rest = [message, ...waiting];
           }
           await sleep(delayMs);
-          if (!partition.active && !partition.leaseHolds) return;
+          if (partition.lost) return;
           // Still being worked on: keeps the server from handing them out again meanwhile.
           if (partition.leaseHolds) for (const m of rest) tryWorking(m);
         }
@@ -531,7 +565,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  private async settle(def: ConsumerDefinition, message: JsMsg, settlement: Settlement): Promise<string> {
+  /**
+   * Settles a message. A dead letter that cannot be stored is nak'ed to come back in 5 s, or, with
+   * `keep`, left to the caller ('kept'), which holds it and tries again.
+   */
+  private async settle(
+    def: ConsumerDefinition,
+    message: JsMsg,
+    settlement: Settlement,
+    keep = false,
+  ): Promise<string> {
     switch (settlement.kind) {
       case 'ack':
         message.ack();
@@ -551,6 +594,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         } catch (error) {
           // Not stored anywhere yet: keep it in the stream and try again later.
           this.deps.logger.error({ err: error, consumer: def.durable }, 'dead letter not stored; will retry');
+          if (keep) return 'kept';
           message.nak(5_000);
           return 'nak';
         }
@@ -691,6 +735,18 @@ class Slots {
     const next = this.waiting.shift();
     if (next) next();
     else this.free += 1;
+  }
+}
+
+/**
+ * Acks a message; if NATS is away, the server delivers it again after ack_wait and the handler's
+ * inbox finds it applied.
+ */
+function tryAck(message: JsMsg): void {
+  try {
+    message.ack();
+  } catch {
+    // NATS away: see above.
   }
 }
 

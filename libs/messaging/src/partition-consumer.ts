@@ -63,6 +63,11 @@ export class PartitionConsumer {
     return !this.stopping && !this.abandoned;
   }
 
+  /** The lease was lost: nothing more of the partition is settled here. */
+  get lost(): boolean {
+    return this.abandoned;
+  }
+
   /** Whether the lease surely holds now, so this replica may tell the server it is still working. */
   get leaseHolds(): boolean {
     return !this.abandoned && this.deps.lease.remainingMs() > 0;
@@ -101,7 +106,16 @@ export class PartitionConsumer {
         this.wake = undefined;
         continue;
       }
-      await this.deps.handle(this.queue.splice(0, this.deps.batch), this);
+      try {
+        await this.deps.handle(this.queue.splice(0, this.deps.batch), this);
+      } catch (error) {
+        // Nothing of the partition may be handled past a batch left unsettled: give it up.
+        this.deps.logger.error(
+          { err: error, consumer: this.deps.def.durable, partition: this.partition },
+          'handling a batch failed unexpectedly; giving the partition up',
+        );
+        this.abandon();
+      }
     }
     await pulls;
   }

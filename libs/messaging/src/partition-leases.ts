@@ -227,6 +227,17 @@ export class PartitionLeases {
     }
   }
 
+  /**
+   * Gives a lease up without a clean release (its consumer stopped with messages unsettled): the
+   * next holder, this replica or another, waits for those as after a crash.
+   */
+  forfeit(partition: number): void {
+    const lease = this.held.get(partition);
+    if (!lease || this.releasing.has(partition)) return;
+    this.held.delete(partition);
+    void this.kv.delete(this.leaseKey(partition), { previousSeq: lease.revision }).catch(() => undefined);
+  }
+
   private lose(partition: number, why: string): void {
     if (!this.held.delete(partition)) return;
     this.releasing.delete(partition);
