@@ -200,5 +200,9 @@ describe('IncidentStream (real NATS)', () => {
     // Unsubscribed: a change published now reaches nobody and breaks nothing.
     publish(change(randomUUID(), 'triggered'));
     await publisher.flush();
+    // A client reconnecting while the server shuts down is refused: its stream would hold it open.
+    expect(stream.stopped).toBe(true);
+    expect(() => stream.attach(new MemorySink())).toThrow(/stopped/);
+    expect(stream.clientCount).toBe(0);
   });
 });

@@ -63,6 +63,12 @@ export class IncidentStreamController {
   @Get('stream')
   open(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const stream = this.service.stream;
+    if (stream.stopped) {
+      // A client reconnecting while the api shuts down: its stream would hold the server open.
+      throw new HttpError(503, 'the api is shutting down; reconnect in a moment', undefined, {
+        'Retry-After': '3',
+      });
+    }
     if (stream.full) {
       throw new HttpError(503, new TooManyStreamsError(stream.limits.maxClients).message, undefined, {
         'Retry-After': '10',

@@ -86,6 +86,7 @@ export class IncidentStream {
   private subscription?: Subscription;
   private heartbeat?: NodeJS.Timeout;
   private pump?: Promise<void>;
+  private stopping = false;
   /** Messages on the subject that were not an incident change (counted, skipped). */
   invalidMessages = 0;
 
@@ -105,6 +106,11 @@ export class IncidentStream {
     return this.clients.size >= this.limits.maxClients;
   }
 
+  /** True once `stop()` began: a stream opened now would hold the closing server open. */
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
   /** Subscribes and starts the heartbeat; resolves once the server has the subscription. */
   async start(): Promise<void> {
     if (this.subscription) return;
@@ -120,6 +126,7 @@ export class IncidentStream {
 
   /** Ends every stream and unsubscribes. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const client of [...this.clients]) this.detach(client, 'shutdown', false);
     this.subscription?.unsubscribe();
@@ -132,6 +139,7 @@ export class IncidentStream {
    * to call when the client went away by itself (the connection closed).
    */
   attach(sink: StreamSink, onEnd: (reason: StreamEnd) => void = () => undefined): () => void {
+    if (this.stopping) throw new Error('the incident stream has stopped');
     if (this.clients.size >= this.limits.maxClients) throw new TooManyStreamsError(this.limits.maxClients);
     const client: Client = {
       sink,
