@@ -456,7 +456,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
               { err: error, attempt: unavailable },
               'a dependency is unavailable; handling the batch again',
             );
-            delayMs = Math.min(250 * 2 ** (unavailable - 1), 5_000);
+            delayMs = unavailableBackoffMs(unavailable);
             rest = [...ready.slice(failed).map((r) => r.message), ...blocked];
           } else {
             const count = (failures.get(message) ?? 0) + 1;
@@ -555,7 +555,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           { err: error, attempt },
           'a dependency is unavailable; handling the message again',
         );
-        await sleep(Math.min(250 * 2 ** (attempt - 1), 5_000));
+        await sleep(unavailableBackoffMs(attempt));
         try {
           message.working();
         } catch {
@@ -736,6 +736,11 @@ class Slots {
     if (next) next();
     else this.free += 1;
   }
+}
+
+/** Wait before handling again while a dependency is unreachable: 250 ms, doubling, up to 5 s. */
+function unavailableBackoffMs(attempt: number): number {
+  return Math.min(250 * 2 ** (attempt - 1), 5_000);
 }
 
 /**

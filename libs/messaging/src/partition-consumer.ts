@@ -7,7 +7,7 @@ import type { Lease } from './partition-leases';
 import { toJsMsg } from './jsmsg';
 
 /** A pull asks for messages for this long at most; the lease must outlast it. */
-export const PULL_EXPIRES_MS = 1_000;
+const PULL_EXPIRES_MS = 1_000;
 /** Room kept between the end of the last pull and the end of the lease. */
 const PULL_MARGIN_MS = 2_000;
 /** How long past its expiry a pull whose end never arrived is waited for. */

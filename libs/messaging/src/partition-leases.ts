@@ -80,11 +80,6 @@ export class PartitionLeases {
     private readonly timing: LeaseTiming = LEASE_TIMING,
   ) {}
 
-  /** Partitions held now. */
-  get size(): number {
-    return this.held.size;
-  }
-
   /**
    * Says this replica is present, waits half a renewal period so that replicas starting together
    * see each other (instead of one taking everything and giving half of it back), takes this
