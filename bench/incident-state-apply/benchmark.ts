@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { HEADERS, type HookOutcomeV1 } from '@tocsin/contracts';
+import { HEADERS } from '@tocsin/contracts';
 import { JetStreamPublisher } from '@tocsin/messaging';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -12,6 +12,7 @@ import { choiceListOption, intListOption, intOption, stringOption } from '../lib
 import { publishAll, publishAtRate, type PublishReport } from '../lib/publish';
 import { ReplicaSet } from '../lib/replicas';
 import { distribution, median, type Distribution } from '../lib/stats';
+import { OutcomeCounter, outcomesIn } from '../lib/outcomes';
 import { readStream, streamTimeMs } from '../lib/stream-reader';
 import { NormalizeStub } from './normalize-stub';
 import { buildWorkload, EVENT_TYPE, outgoing, type Workload } from './workload';
@@ -24,8 +25,8 @@ import { buildWorkload, EVENT_TYPE, outgoing, type Workload } from './workload';
  * - throughput: the whole workload is published first; then the processes start and apply the
  *   backlog. Figure: events applied per second between the first and the last outcome.
  * - latency: the processes run; events are published at a steady rate below capacity. Figure: the
- *   time from the event's stream timestamp to the stream timestamp of its `hook.outcome`, which
- *   incident-state publishes after the event's transaction committed. Both timestamps come from
+ *   time from the event's stream timestamp to the stream timestamp of the message carrying its
+ *   outcome, which incident-state publishes after the event's transaction committed. Both timestamps come from
  *   the NATS server's clock.
  * Configurations (replica counts) alternate within each round, so that drift on a shared machine
  * falls on all of them alike; the summary takes the median over rounds.
@@ -232,6 +233,7 @@ async function runOnce(
   const integrationIds = [...new Set(workload.keys.map((k) => k.integrationId))];
   const normalize = NormalizeStub.start(installation.nc, installation.naming, integrationIds);
   let succeeded = false;
+  const applied = await OutcomeCounter.start(installation.nc, installation.streamName('outcomes'));
   try {
     const publisher = new JetStreamPublisher(installation.nc, installation.naming, 30_000);
     const build = (i: number): ReturnType<typeof outgoing> => outgoing(workload, i);
@@ -256,7 +258,7 @@ async function runOnce(
       postgresCpu.start();
       natsCpu.start();
       machineBefore = sampleCpu();
-      await waitForOutcomes(ctx, installation, processes, total, options.stallSeconds);
+      await waitForOutcomes(ctx, installation, processes, applied, total, options.stallSeconds);
     } else {
       const started = performance.now();
       await processes.start(replicaCount);
@@ -268,7 +270,7 @@ async function runOnce(
       machineBefore = sampleCpu();
       [publish] = await Promise.all([
         publishAtRate(publisher, EVENT_TYPE, total, options.rate, build),
-        waitForOutcomes(ctx, installation, processes, total, options.stallSeconds),
+        waitForOutcomes(ctx, installation, processes, applied, total, options.stallSeconds),
       ]);
     }
     const cpuSeconds = processes.cpuSeconds() - cpuBefore;
@@ -316,6 +318,7 @@ async function runOnce(
       { cause: error },
     );
   } finally {
+    await applied.stop();
     await processes.stop();
     normalize.stop();
     await installation.cleanup();
@@ -323,11 +326,12 @@ async function runOnce(
   }
 }
 
-/** Resolves once the outcomes stream holds `expected` messages; throws when it stops growing. */
+/** Resolves once the outcomes stream holds `expected` outcomes; throws when it stops growing. */
 async function waitForOutcomes(
   ctx: BenchContext,
   installation: BenchInstallation,
   processes: ReplicaSet,
+  applied: OutcomeCounter,
   expected: number,
   stallSeconds: number,
 ): Promise<void> {
@@ -337,7 +341,7 @@ async function waitForOutcomes(
   for (;;) {
     if (ctx.signal.aborted) throw new Error('interrupted');
     processes.assertAllRunning();
-    const count = await installation.streamMessages('outcomes');
+    const count = applied.count;
     if (count >= expected) return;
     const now = Date.now();
     if (count !== last) {
@@ -421,26 +425,32 @@ async function measure(
   let first = Infinity;
   let last = -Infinity;
   let seen = 0;
+  /** Outcomes stored at the first outcome's moment: applied before the measured span begins. */
+  let atFirst = 0;
   await readStream(installation.nc, installation.streamName('outcomes'), (message) => {
     const at = streamTimeMs(message);
+    const carried = outcomesIn(message.json());
+    if (at < first) atFirst = carried.length;
+    else if (at === first) atFirst += carried.length;
     first = Math.min(first, at);
     last = Math.max(last, at);
-    seen += 1;
-    const { payload } = message.json<{ payload: HookOutcomeV1 }>();
-    outcomes[payload.outcome] = (outcomes[payload.outcome] ?? 0) + 1;
-    const index = indexByHook.get(payload.hookId);
-    if (index !== undefined) {
-      const event = workload.events[index];
-      if (event.step < lastStep[event.key]) outOfOrder.add(event.key);
-      lastStep[event.key] = Math.max(lastStep[event.key], event.step);
-    }
-    const publishedAt = eventAt.get(messageId(message).replace(/^outcome:/, ''));
-    if (phase === 'latency' && publishedAt !== undefined && publishedAt >= warmupEnds) {
-      latencies.push(at - publishedAt);
+    seen += carried.length;
+    for (const outcome of carried) {
+      outcomes[outcome.outcome] = (outcomes[outcome.outcome] ?? 0) + 1;
+      const index = indexByHook.get(outcome.hookId);
+      if (index !== undefined) {
+        const event = workload.events[index];
+        if (event.step < lastStep[event.key]) outOfOrder.add(event.key);
+        lastStep[event.key] = Math.max(lastStep[event.key], event.step);
+      }
+      const publishedAt = eventAt.get(`${outcome.hookId}:${outcome.index}`);
+      if (phase === 'latency' && publishedAt !== undefined && publishedAt >= warmupEnds) {
+        latencies.push(at - publishedAt);
+      }
     }
   });
 
-  const appliedPerSecond = last > first ? (seen - 1) / ((last - first) / 1000) : Number.NaN;
+  const appliedPerSecond = last > first ? (seen - atFirst) / ((last - first) / 1000) : Number.NaN;
   return {
     firstOutcomeAt: first,
     lastOutcomeAt: last,

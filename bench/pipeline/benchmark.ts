@@ -12,6 +12,7 @@ import { BenchInstallation } from '../lib/installation';
 import { createIntegration, waitAccepted } from '../lib/integration';
 import { busyShare, findProcesses, ProcessGroupCpu, sampleCpu } from '../lib/machine';
 import { MemorySampler } from '../lib/memory';
+import { outcomesIn } from '../lib/outcomes';
 import { intListOption, intOption, stringOption } from '../lib/options';
 import { ReplicaSet } from '../lib/replicas';
 import { distribution, type Distribution } from '../lib/stats';
@@ -20,8 +21,9 @@ import { distribution, type Distribution } from '../lib/stats';
  * pipeline: every service running (one process each by default), webhooks posted to ingest by an
  * open-loop generator (request i is sent at i / rate seconds, whether or not earlier ones were
  * answered), and for each webhook the time until
- * - its incident change is committed: incident-state publishes the webhook's `hook.outcome` after
- *   the transaction that opened or appended the incident committed; the bench subscribes to
+ * - its incident change is committed: incident-state publishes the webhook's outcome (in a
+ *   `hook.outcomes` message with the others of its transaction and integration) after the
+ *   transaction that opened or appended the incident committed; the bench subscribes to
  *   `hooks.outcome.>` and timestamps the arrival;
  * - its inbound-log entry has its outcome: normalize records the outcome in the inbound log
  *   (`inbound_messages.updated_at`, read from PostgreSQL after the phase).
@@ -280,8 +282,7 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineReport> {
     const generator = new Generator(urls, options.keys);
     void (async () => {
       for await (const m of subscription) {
-        const hookId = m.headers?.get('Tocsin-Hook-Id');
-        if (hookId) generator.outcome(hookId);
+        for (const { hookId } of outcomesIn(m.json())) generator.outcome(hookId);
       }
     })();
     const rss = (): MemorySampler =>

@@ -32,6 +32,17 @@ export async function streamMessages(nc: NatsConnection, stream: string): Promis
   return out;
 }
 
+/**
+ * The outcomes the outcomes stream holds, in stream order: each `hook.outcomes` message carries a
+ * transaction's outcomes of one integration (a `hook.outcome` message, one). An outcome published
+ * again by a retry appears again.
+ */
+export async function streamOutcomes(nc: NatsConnection, stream: string): Promise<Record<string, unknown>[]> {
+  return (await streamMessages(nc, stream)).flatMap((payload) =>
+    Array.isArray(payload.outcomes) ? (payload.outcomes as Record<string, unknown>[]) : [payload],
+  );
+}
+
 /** What replaying one key's events one by one gives: how many incidents, and the last one's state. */
 export interface ReplayedKey {
   incidents: number;

@@ -161,4 +161,40 @@ describe('the inbound log under many outcomes at once', () => {
       detail: 'mapped',
     });
   });
+
+  it('records outcomes that came in one message, two of one hook among them, and rejects it while a hook is not logged', async () => {
+    await logHook('together-a', 2);
+    await logHook('together-b', 1);
+    const outcomes: HookOutcomeV1[] = [
+      { hookId: 'together-a', index: 0, integrationId, outcome: 'opened', incidentId: incident(903) },
+      { hookId: 'together-b', index: 0, integrationId, outcome: 'appended', incidentId: incident(904) },
+      { hookId: 'together-absent', index: 0, integrationId, outcome: 'opened' },
+      { hookId: 'together-a', index: 1, integrationId, outcome: 'ignored', detail: 'nothing open' },
+    ];
+    await expect(inbound.applyOutcomes(outcomes)).rejects.toThrow(
+      'inbound message together-absent not found yet',
+    );
+    // What could be recorded was; the message comes again and leaves the same rows.
+    const recorded = {
+      a: {
+        message: { outcome: 'opened', incident_id: incident(903), detail: '2 events: 1 opened, 1 ignored' },
+        events: [
+          { index: 0, outcome: 'opened', incident_id: incident(903), detail: 'mapped' },
+          { index: 1, outcome: 'ignored', incident_id: null, detail: 'nothing open' },
+        ],
+      },
+      b: { outcome: 'appended', incident_id: incident(904), detail: 'mapped' },
+    };
+    expect(await entry('together-a')).toEqual(recorded.a);
+    expect((await entry('together-b')).message).toEqual(recorded.b);
+    await logHook('together-absent', 1);
+    await inbound.applyOutcomes(outcomes);
+    expect(await entry('together-a')).toEqual(recorded.a);
+    expect((await entry('together-b')).message).toEqual(recorded.b);
+    expect((await entry('together-absent')).message).toEqual({
+      outcome: 'opened',
+      incident_id: null,
+      detail: 'mapped',
+    });
+  });
 });

@@ -1,5 +1,8 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -193,6 +196,27 @@ export class HookOutcomeV1 {
   detail?: string;
 }
 export const HookOutcome = defineMessage('hook.outcome', 1, HookOutcomeV1);
+
+/** The most outcomes one `hook.outcomes` message carries. */
+export const MAX_OUTCOMES_PER_MESSAGE = 256;
+
+/**
+ * incident-state → normalize: the outcomes of one integration's events that one transaction
+ * applied, together (on `hooks.outcome.<integrationId>`, like `hook.outcome`, which normalize
+ * still reads).
+ */
+export class HookOutcomesV1 {
+  @IsUUID()
+  integrationId: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_OUTCOMES_PER_MESSAGE)
+  @ValidateNested({ each: true })
+  @Type(() => HookOutcomeV1)
+  outcomes: HookOutcomeV1[];
+}
+export const HookOutcomes = defineMessage('hook.outcomes', 1, HookOutcomesV1);
 
 export class IncidentSnapshotV1 {
   @IsUUID()

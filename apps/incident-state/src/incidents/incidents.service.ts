@@ -3,7 +3,6 @@ import {
   CONSUMERS,
   DEFAULT_INCIDENT_POLICY,
   HEADERS,
-  HookOutcome,
   IncidentChanged,
   SUBJECTS,
   type EventNormalizedV1,
@@ -29,6 +28,7 @@ import {
 import { Incident } from './incident.entity';
 import { toSnapshot } from './incident.view';
 import { KnownIntegrationsService } from './known-integrations.service';
+import { OutcomeBatcher } from './outcome-batcher';
 
 /** What applying one event decided to announce; stored in the inbox, published after commit. */
 export interface Announcements {
@@ -135,13 +135,17 @@ export class IncidentsService {
     apply: (batches) => this.applyBatches(batches),
   });
 
+  private readonly outcomes: OutcomeBatcher;
+
   constructor(
     private readonly inbox: Inbox,
     private readonly publisher: JetStreamPublisher,
     private readonly integrations: KnownIntegrationsService,
     private readonly calendar: MaintenanceCalendarService,
     private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    this.outcomes = new OutcomeBatcher(publisher);
+  }
 
   /** Applies one event: `applyAll` with a batch of one; rejects with the error it failed with. */
   async apply(received: EventNormalizedV1, messageId: string): Promise<void> {
@@ -191,7 +195,7 @@ export class IncidentsService {
           if (result instanceof Error) return result;
           if (earlier) return new EarlierEventFailedError(event, earlier);
           try {
-            await this.publish(event, received[i].messageId, result);
+            await this.publish(received[i].messageId, result);
             return undefined;
           } catch (error) {
             return asError(error);
@@ -223,22 +227,14 @@ export class IncidentsService {
     );
   }
 
-  /** Publishes what an applied event announced: its incident changes, then its outcome. */
-  private async publish(
-    event: EventNormalizedV1,
-    messageId: string,
-    announcements: Announcements,
-  ): Promise<void> {
-    const { outcome } = announcements;
+  /**
+   * Publishes what an applied event announced: its incident changes, and its outcome together with
+   * the outcomes of the other events settling at the same moment.
+   */
+  private async publish(messageId: string, announcements: Announcements): Promise<void> {
     await Promise.all([
       this.announce(announcements.changes, messageId),
-      this.publisher.publish(SUBJECTS.hookOutcome(event.integrationId), HookOutcome, outcome, {
-        messageId: `outcome:${event.hookId}:${event.index}`,
-        headers: {
-          [HEADERS.hookId]: event.hookId,
-          ...(outcome.incidentId ? { [HEADERS.incidentId]: outcome.incidentId } : {}),
-        },
-      }),
+      this.outcomes.publish(announcements.outcome),
     ]);
   }
 

@@ -3,9 +3,10 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import {
   CONSUMERS,
   HookOutcome,
+  HookOutcomes,
   HookReceived,
+  parseEnvelope,
   type Envelope,
-  type HookOutcomeV1,
   type HookReceivedV1,
 } from '@tocsin/contracts';
 import { JetStreamContext, OnStream } from '@tocsin/messaging';
@@ -28,9 +29,15 @@ export class HooksConsumer {
     return this.hooks.handle(envelope, ctx.messageId, (section) => ctx.inOrder(section));
   }
 
-  /** Outcomes are small and recorded in batches: more in hand make fuller batches. */
-  @OnStream(CONSUMERS.normalizeOutcomes, { messageType: HookOutcome, concurrency: 128 })
-  outcome(@Payload() envelope: Envelope<HookOutcomeV1>): Promise<void> {
-    return this.inbound.applyOutcome(envelope.payload);
+  /**
+   * Outcomes come together (`hook.outcomes`, one message per integration and transaction of
+   * incident-state) or, from an incident-state older than that, one each (`hook.outcome`). They are
+   * small and recorded in batches: more in hand make fuller batches.
+   */
+  @OnStream(CONSUMERS.normalizeOutcomes, { concurrency: 128 })
+  async outcome(@Payload() raw: unknown): Promise<void> {
+    const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+    if (type === HookOutcome.type) return this.inbound.applyOutcome(parseEnvelope(HookOutcome, raw).payload);
+    return this.inbound.applyOutcomes(parseEnvelope(HookOutcomes, raw).payload.outcomes);
   }
 }

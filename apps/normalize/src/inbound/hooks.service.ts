@@ -14,10 +14,9 @@ import { Inbox } from '@tocsin/persistence';
 import { GroupCommit } from '@tocsin/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { In, type EntityManager } from 'typeorm';
+import { SCHEMA_BY_APP } from '@tocsin/config';
 import { Integration } from '../integrations/integration.entity';
 import { MappingsService } from '../integrations/mappings.service';
-import { InboundEvent } from './inbound-event.entity';
-import { InboundMessage } from './inbound-message.entity';
 import { decide } from './decision';
 
 /** A hook waiting to be recorded, with the id of the message that brought it. */
@@ -25,6 +24,8 @@ interface Submitted {
   hook: HookReceivedV1;
   messageId: string;
 }
+
+const SCHEMA = SCHEMA_BY_APP.normalize;
 
 /** Hooks recorded in one transaction at most. */
 const MAX_BATCH = 64;
@@ -105,7 +106,10 @@ export class HooksService {
     return results.map((r) => r.result);
   }
 
-  /** Decides each hook and writes the inbound log: its messages, then their events, a statement each. */
+  /**
+   * Decides each hook and writes the inbound log: its messages, then their events, a statement
+   * each (column arrays, `unnest`ed: one parameter per column whatever the number of rows).
+   */
   private async record(em: EntityManager, hooks: HookReceivedV1[]): Promise<EventNormalizedV1[][]> {
     const ids = [...new Set(hooks.map((hook) => hook.integrationId))];
     const integrations = new Map(
@@ -114,42 +118,53 @@ export class HooksService {
     const decisions = hooks.map((hook) =>
       decide(integrations.get(hook.integrationId) ?? null, hook, this.mappings),
     );
-    const inserted = await em
-      .createQueryBuilder()
-      .insert()
-      .into(InboundMessage)
-      .values(
-        hooks.map((hook, i) => ({
-          hookId: hook.hookId,
-          integrationId: hook.integrationId,
-          receivedAt: new Date(hook.receivedAt),
-          outcome: decisions[i].outcome,
-          incidentId: null,
-          detail: decisions[i].detail,
-          rule: decisions[i].rule,
-          dedupKey: decisions[i].dedupKey,
-          headers: hook.headers,
-          body: hook.body,
-        })),
-      )
-      .orIgnore()
-      .returning(['hookId'])
-      .execute();
+    const inserted: { hook_id: string }[] = await em.query(
+      `INSERT INTO "${SCHEMA}"."inbound_messages"
+         ("hook_id", "integration_id", "received_at", "outcome", "detail", "rule", "dedup_key", "headers", "body")
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
+                            $7::text[], $8::jsonb[], $9::text[])
+       ON CONFLICT ("hook_id") DO NOTHING RETURNING "hook_id"`,
+      [
+        hooks.map((hook) => hook.hookId),
+        hooks.map((hook) => hook.integrationId),
+        hooks.map((hook) => hook.receivedAt),
+        decisions.map((d) => d.outcome),
+        decisions.map((d) => d.detail),
+        decisions.map((d) => d.rule),
+        decisions.map((d) => d.dedupKey),
+        hooks.map((hook) => JSON.stringify(hook.headers ?? {})),
+        hooks.map((hook) => hook.body),
+      ],
+    );
     // A hook id seen before (a producer's retry outside the stream's duplicate window, or twice in
     // this batch) is recorded at its first occurrence only.
-    const claimed = new Set((inserted.raw as { hook_id: string }[]).map((r) => r.hook_id));
+    const claimed = new Set(inserted.map((r) => r.hook_id));
     const recorded = hooks.map((hook) => claimed.delete(hook.hookId));
     // The description goes to incident-state with the event; the log keeps the body it came from.
-    const rows = decisions.flatMap((decision, i) =>
-      recorded[i] ? decision.rows.map(({ description: _description, ...row }) => row) : [],
-    );
+    const rows = decisions.flatMap((decision, i) => (recorded[i] ? decision.rows : []));
     for (let start = 0; start < rows.length; start += EVENT_ROWS_PER_INSERT) {
-      await em
-        .createQueryBuilder()
-        .insert()
-        .into(InboundEvent)
-        .values(rows.slice(start, start + EVENT_ROWS_PER_INSERT))
-        .execute();
+      const part = rows.slice(start, start + EVENT_ROWS_PER_INSERT);
+      await em.query(
+        `INSERT INTO "${SCHEMA}"."inbound_events"
+           ("hook_id", "index", "outcome", "action", "dedup_key", "dedup_key_fallback", "title", "severity",
+            "service", "rule", "incident_id", "detail")
+         SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::boolean[],
+                              $7::text[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::text[])`,
+        [
+          part.map((r) => r.hookId),
+          part.map((r) => r.index),
+          part.map((r) => r.outcome),
+          part.map((r) => r.action),
+          part.map((r) => r.dedupKey),
+          part.map((r) => r.dedupKeyFallback),
+          part.map((r) => r.title),
+          part.map((r) => r.severity),
+          part.map((r) => r.service),
+          part.map((r) => r.rule),
+          part.map((r) => r.incidentId),
+          part.map((r) => r.detail),
+        ],
+      );
     }
     return hooks.map((hook, i) => {
       if (!recorded[i]) {

@@ -10,7 +10,7 @@ import { summarize, type EventOutcome, type MessageOutcome } from './outcome-sum
 const SCHEMA = SCHEMA_BY_APP.normalize;
 
 /** Outcomes recorded in one transaction at most. */
-const MAX_BATCH = 128;
+const MAX_BATCH = 512;
 /** Transactions recording outcomes at once. */
 const BATCHES_AT_ONCE = 2;
 
@@ -34,7 +34,7 @@ export class InboundService {
     maxBatch: MAX_BATCH,
     concurrency: BATCHES_AT_ONCE,
     key: (outcome) => outcome.hookId,
-    apply: (outcomes) => this.applyOutcomes(outcomes),
+    apply: (outcomes) => this.recordOutcomes(outcomes),
   });
 
   constructor(private readonly dataSource: DataSource) {}
@@ -50,11 +50,21 @@ export class InboundService {
   }
 
   /**
+   * Records outcomes that came together; rejects with the first failure once all are settled
+   * (the message is retried whole, and the outcomes recorded already are recorded again, alike).
+   */
+  async applyOutcomes(outcomes: readonly HookOutcomeV1[]): Promise<void> {
+    const failures = await Promise.all(outcomes.map((outcome) => this.outcomes.submit(outcome)));
+    const failure = failures.find((f) => f !== null);
+    if (failure) throw failure;
+  }
+
+  /**
    * Applies outcomes of distinct hooks in one transaction. The hooks' rows are locked first (in
    * one order, so two batches cannot deadlock), so the outcomes of one hook settle one at a time.
    * An outcome whose hook is not in the log gets its error back; the others are recorded.
    */
-  private async applyOutcomes(outcomes: HookOutcomeV1[]): Promise<(Error | null)[]> {
+  private async recordOutcomes(outcomes: HookOutcomeV1[]): Promise<(Error | null)[]> {
     return this.dataSource.transaction(async (em) => {
       const messages = new Map<string, MessageRow>(
         (
