@@ -67,6 +67,7 @@ describe('loadSettings', () => {
   it('lists the variables each app reads', () => {
     expect(settingNames(SETTINGS_BY_APP.ingest)).toEqual(
       [
+        'HEAP_GROWTH_PERCENT',
         'HTTP_HEADERS_TIMEOUT_MS',
         'HTTP_KEEP_ALIVE_TIMEOUT_MS',
         'HTTP_REQUEST_TIMEOUT_MS',
@@ -102,5 +103,17 @@ describe('loadSettings', () => {
     ).toThrow(
       /HTTP_REQUEST_TIMEOUT_MS must be a whole number[\s\S]*HTTP_HEADERS_TIMEOUT_MS must be a whole number/,
     );
+  });
+
+  it('takes a heap growth from 0 (V8 decides) to 400 per cent, and nothing else', () => {
+    expect(loadSettings(SETTINGS_BY_APP.normalize, {})).toMatchObject({ HEAP_GROWTH_PERCENT: 0 });
+    expect(loadSettings(SETTINGS_BY_APP.normalize, { HEAP_GROWTH_PERCENT: '20' })).toMatchObject({
+      HEAP_GROWTH_PERCENT: 20,
+    });
+    for (const value of ['-1', '401', '12.5', 'small']) {
+      expect(() => loadSettings(SETTINGS_BY_APP.normalize, { HEAP_GROWTH_PERCENT: value })).toThrow(
+        'HEAP_GROWTH_PERCENT must be a whole number from 0 to 400',
+      );
+    }
   });
 });

@@ -13,6 +13,7 @@ import {
   RethrowRpcFilter,
 } from '@tocsin/messaging';
 import { Logger, PinoLogger } from 'nestjs-pino';
+import { setFlagsFromString } from 'node:v8';
 import { HttpErrorFilter } from './http-error.filter';
 import { httpTimeoutOptions } from './http-timeouts';
 import { parseJsonBody } from './json-body';
@@ -57,6 +58,10 @@ function isOperatorError(error: unknown): error is Error {
 export async function runService(options: ServiceOptions): Promise<NestFastifyApplication> {
   try {
     const settings = loadSettings(options.settings) as BaseSettings;
+    // V8 reads the flag at each collection, so setting it now, before the app is built, is in time.
+    if (settings.HEAP_GROWTH_PERCENT > 0) {
+      setFlagsFromString(`--heap-growing-percent=${settings.HEAP_GROWTH_PERCENT}`);
+    }
     const adapter = new FastifyAdapter({
       bodyLimit: 1024 * 1024,
       return503OnClosing: true,
