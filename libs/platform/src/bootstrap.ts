@@ -15,7 +15,7 @@ import {
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { setFlagsFromString } from 'node:v8';
 import { HttpErrorFilter } from './http-error.filter';
-import { httpTimeoutOptions } from './http-timeouts';
+import { httpTimeoutOptions, lingerOnClose } from './http-timeouts';
 import { parseJsonBody } from './json-body';
 
 export interface ServiceOptions {
@@ -127,6 +127,7 @@ export async function runService(options: ServiceOptions): Promise<NestFastifyAp
       // Services without consumers still publish: the streams they publish to must exist.
       await app.get(JetStreamProvisioner).ensureAllStreams();
     }
+    lingerOnClose(app.getHttpServer());
     await app.listen({ port: options.port(app), host: '0.0.0.0' });
     app.get(Logger).log(`${options.name} listening on port ${options.port(app)}`, 'Bootstrap');
     return app;

@@ -71,3 +71,29 @@ export function answerClientError(
   }
   socket.destroy(error);
 }
+
+/** How long a connection closed after an answer keeps reading what its client still sends. */
+export const LINGER_MS = 2_000;
+
+/**
+ * Closes connections the way a client can read the answer. An answer that ends its connection
+ * before the request's body is in (a 413 refusing a body by its declared length, say) goes out
+ * with a FIN; closing the socket at once while the client is still sending would make the kernel
+ * answer the unread bytes with a reset, which discards the answer on the client's side. So the
+ * connection stays open for reading, and what arrives is dropped, until the client closes its side
+ * or `lingerMs` have passed.
+ */
+export function lingerOnClose(server: Server, lingerMs = LINGER_MS): void {
+  server.on('connection', (socket: Socket) => {
+    // Node's server calls destroySoon() once the last answer of a connection is written.
+    socket.destroySoon = function linger(this: Socket): void {
+      if (this.writable) this.end();
+      if (this.destroyed) return;
+      const timer = setTimeout(() => this.destroy(), lingerMs);
+      timer.unref();
+      this.once('close', () => clearTimeout(timer));
+      this.once('end', () => this.destroy());
+      this.resume();
+    };
+  });
+}
