@@ -258,9 +258,34 @@ export class PartitionLeases {
     }
   }
 
+  /**
+   * The keys under `filter`, read within a renewal period. A listing ends on the server's word
+   * that nothing is left; when keys expire between the count and the reading, that word may come
+   * late or not at all, and a round waiting on it would stop every later round, renewals included,
+   * until this replica's own leases expired. So a listing that takes too long is abandoned: the
+   * round fails, and the next one lists afresh.
+   */
   private async list(filter: string): Promise<string[]> {
+    const listing = await this.kv.keys(filter);
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(filter)) keys.push(key);
+    const limitMs = Math.max(1_000, this.timing.renewEveryMs);
+    let timer: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        listing.stop();
+        reject(new Error(`listing ${filter} took longer than ${limitMs} ms`));
+      }, limitMs);
+    });
+    try {
+      await Promise.race([
+        (async () => {
+          for await (const key of listing) keys.push(key);
+        })(),
+        abandoned,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
     return keys;
   }
 }
