@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { HEADERS } from '@tocsin/contracts';
+import { HEADERS, outcomesCarried } from '@tocsin/contracts';
 import { JetStreamPublisher } from '@tocsin/messaging';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -12,7 +12,7 @@ import { choiceListOption, intListOption, intOption, stringOption } from '../lib
 import { publishAll, publishAtRate, type PublishReport } from '../lib/publish';
 import { ReplicaSet } from '../lib/replicas';
 import { distribution, median, type Distribution } from '../lib/stats';
-import { OutcomeCounter, outcomesIn } from '../lib/outcomes';
+import { OutcomeCounter } from '../lib/outcomes';
 import { readStream, streamTimeMs } from '../lib/stream-reader';
 import { NormalizeStub } from './normalize-stub';
 import { buildWorkload, EVENT_TYPE, outgoing, type Workload } from './workload';
@@ -429,7 +429,7 @@ async function measure(
   let atFirst = 0;
   await readStream(installation.nc, installation.streamName('outcomes'), (message) => {
     const at = streamTimeMs(message);
-    const carried = outcomesIn(message.json());
+    const carried = outcomesCarried(message.json());
     if (at < first) atFirst = carried.length;
     else if (at === first) atFirst += carried.length;
     first = Math.min(first, at);

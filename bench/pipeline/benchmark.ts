@@ -1,4 +1,4 @@
-import { SUBJECT_FILTERS, type StreamKey } from '@tocsin/contracts';
+import { outcomesCarried, SUBJECT_FILTERS, type StreamKey } from '@tocsin/contracts';
 import { Agent, request } from 'node:http';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,6 @@ import { BenchInstallation } from '../lib/installation';
 import { createIntegration, waitAccepted } from '../lib/integration';
 import { busyShare, findProcesses, ProcessGroupCpu, sampleCpu } from '../lib/machine';
 import { MemorySampler } from '../lib/memory';
-import { outcomesIn } from '../lib/outcomes';
 import { intListOption, intOption, stringOption } from '../lib/options';
 import { ReplicaSet } from '../lib/replicas';
 import { distribution, type Distribution } from '../lib/stats';
@@ -282,7 +281,7 @@ export async function runPipeline(ctx: BenchContext): Promise<PipelineReport> {
     const generator = new Generator(urls, options.keys);
     void (async () => {
       for await (const m of subscription) {
-        for (const { hookId } of outcomesIn(m.json())) generator.outcome(hookId);
+        for (const { hookId } of outcomesCarried(m.json())) generator.outcome(hookId);
       }
     })();
     const rss = (): MemorySampler =>

@@ -6,6 +6,7 @@ import {
   SUBJECTS,
   type EventAction,
   type EventNormalizedV1,
+  type HookOutcomeV1,
 } from '@tocsin/contracts';
 import { connectNats, JetStreamPublisher, Naming } from '@tocsin/messaging';
 import {
@@ -130,15 +131,15 @@ describe('incident order under two replicas and redelivery', () => {
     const outcomes = await expectEventually(
       async () => {
         const found = await streamOutcomes(nc, naming.stream(STREAMS.outcomes));
-        expect(new Set(found.map((o) => `${String(o.hookId)}:${String(o.index)}`)).size).toBe(plan.length);
+        expect(new Set(found.map((o) => `${o.hookId}:${o.index}`)).size).toBe(plan.length);
         return found;
       },
       { timeoutMs: 90_000, intervalMs: 1_000 },
     );
     // Each event has one outcome: one published again by a retry says the same.
-    const byEvent = new Map<string, Record<string, unknown>>();
+    const byEvent = new Map<string, HookOutcomeV1>();
     for (const o of outcomes) {
-      const id = `${String(o.hookId)}:${String(o.index)}`;
+      const id = `${o.hookId}:${o.index}`;
       const earlier = byEvent.get(id);
       if (earlier) expect(o).toEqual(earlier);
       else byEvent.set(id, o);

@@ -1,16 +1,19 @@
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { EventNormalizedV1 } from '@tocsin/contracts';
+import { outcomesCarried, type EventNormalizedV1, type HookOutcomeV1 } from '@tocsin/contracts';
 import type { Naming } from '@tocsin/messaging';
 import type { Client } from 'pg';
 import { applyEvent, type IncidentState } from '../../apps/incident-state/src/incidents/incident-machine';
 import { toPolicy } from '../../apps/incident-state/src/incidents/incidents.service';
 
-/** Every payload on a stream, in stream order. */
-export async function streamMessages(nc: NatsConnection, stream: string): Promise<Record<string, unknown>[]> {
+/** Every envelope on a stream, in stream order. */
+async function streamEnvelopes(
+  nc: NatsConnection,
+  stream: string,
+): Promise<{ type?: string; payload: Record<string, unknown> }[]> {
   const consumer = await jetstream(nc).consumers.get(stream, { deliver_policy: DeliverPolicy.All });
   const total = (await consumer.info(true)).num_pending;
-  const out: Record<string, unknown>[] = [];
+  const out: { type?: string; payload: Record<string, unknown> }[] = [];
   try {
     while (out.length < total) {
       const batch = await consumer.fetch({
@@ -19,7 +22,7 @@ export async function streamMessages(nc: NatsConnection, stream: string): Promis
       });
       let got = 0;
       for await (const message of batch) {
-        out.push(message.json<{ payload: Record<string, unknown> }>().payload);
+        out.push(message.json());
         got += 1;
         if (out.length >= total) break;
       }
@@ -32,15 +35,17 @@ export async function streamMessages(nc: NatsConnection, stream: string): Promis
   return out;
 }
 
+/** Every payload on a stream, in stream order. */
+export async function streamMessages(nc: NatsConnection, stream: string): Promise<Record<string, unknown>[]> {
+  return (await streamEnvelopes(nc, stream)).map((envelope) => envelope.payload);
+}
+
 /**
- * The outcomes the outcomes stream holds, in stream order: each `hook.outcomes` message carries a
- * transaction's outcomes of one integration (a `hook.outcome` message, one). An outcome published
- * again by a retry appears again.
+ * The outcomes the outcomes stream holds, in stream order (a `hook.outcomes` message carries a
+ * transaction's outcomes of one integration). An outcome published again by a retry appears again.
  */
-export async function streamOutcomes(nc: NatsConnection, stream: string): Promise<Record<string, unknown>[]> {
-  return (await streamMessages(nc, stream)).flatMap((payload) =>
-    Array.isArray(payload.outcomes) ? (payload.outcomes as Record<string, unknown>[]) : [payload],
-  );
+export async function streamOutcomes(nc: NatsConnection, stream: string): Promise<HookOutcomeV1[]> {
+  return (await streamEnvelopes(nc, stream)).flatMap(outcomesCarried);
 }
 
 /** What replaying one key's events one by one gives: how many incidents, and the last one's state. */

@@ -4,6 +4,7 @@ import {
   DEFAULT_INCIDENT_POLICY,
   HEADERS,
   HookOutcomes,
+  outcomesCarried,
   RPC,
   SEVERITIES,
   STREAMS,
@@ -231,7 +232,9 @@ class Replica {
     );
     // An outcome published again (a retry that grouped it with others) says the same each time.
     const once = new Map<string, HookOutcomeV1>();
-    for (const outcome of outcomesIn(await this.published(STREAMS.outcomes))) {
+    for (const outcome of (await this.published(STREAMS.outcomes)).flatMap((m) =>
+      outcomesCarried(m.envelope),
+    )) {
       if (!ours.has(outcome.integrationId)) continue;
       const earlier = once.get(outcomeId(outcome));
       if (earlier) expect(outcome).toEqual(earlier);
@@ -277,16 +280,6 @@ interface Dump {
   timeline: Record<string, unknown>[];
   changes: Published[];
   outcomes: HookOutcomeV1[];
-}
-
-/** The outcomes the messages carry: many in a `hook.outcomes` message, one in a `hook.outcome`. */
-function outcomesIn(messages: Published[]): HookOutcomeV1[] {
-  return messages.flatMap((m) => {
-    const envelope = m.envelope as { type?: string; payload: unknown };
-    return envelope.type === 'hook.outcomes'
-      ? (envelope.payload as HookOutcomesV1).outcomes
-      : [envelope.payload as HookOutcomeV1];
-  });
 }
 
 function outcomeId(outcome: HookOutcomeV1): string {
@@ -751,7 +744,8 @@ describe('incident-state applies a partition batch as one by one would', () => {
       results[4] === undefined ? undefined : 'no stream answered',
       expect.stringMatching(/^an earlier event of .* failed: no stream answered$/),
     ]);
-    const outcomesOf = async () => outcomesIn(await batched.published(STREAMS.outcomes)).map(outcomeId);
+    const outcomesOf = async () =>
+      (await batched.published(STREAMS.outcomes)).flatMap((m) => outcomesCarried(m.envelope)).map(outcomeId);
     const changesOf = async (hookIds: string[]) =>
       (await batched.published(STREAMS.incidents))
         .filter((m) => hookIds.includes(m.headers[HEADERS.hookId]))

@@ -74,7 +74,7 @@ describe('the inbound log under many outcomes at once', () => {
     const order = [...outcomes, ...outcomes].sort(
       (a, b) => (a.index - b.index) * 1000 + (a.hookId < b.hookId ? -1 : a.hookId > b.hookId ? 1 : 0),
     );
-    await Promise.all(order.map((o) => inbound.applyOutcome(o)));
+    await Promise.all(order.map((o) => inbound.applyOutcomes([o])));
 
     for (const { hookId, events } of hooks) {
       const got = await entry(hookId);
@@ -107,13 +107,15 @@ describe('the inbound log under many outcomes at once', () => {
 
   it('keeps a hook waiting while some of its events are on their way, with the first incident it touched', async () => {
     await logHook('partial', 3);
-    await inbound.applyOutcome({
-      hookId: 'partial',
-      index: 1,
-      integrationId,
-      outcome: 'appended',
-      incidentId: incident(900),
-    });
+    await inbound.applyOutcomes([
+      {
+        hookId: 'partial',
+        index: 1,
+        integrationId,
+        outcome: 'appended',
+        incidentId: incident(900),
+      },
+    ]);
     const got = await entry('partial');
     expect(got.message).toEqual({
       outcome: 'accepted',
@@ -124,13 +126,15 @@ describe('the inbound log under many outcomes at once', () => {
 
   it("gives an entry without event rows the outcome itself, keeping the entry's detail when none comes", async () => {
     await logHook('no-rows', 0);
-    await inbound.applyOutcome({
-      hookId: 'no-rows',
-      index: 0,
-      integrationId,
-      outcome: 'opened',
-      incidentId: incident(901),
-    });
+    await inbound.applyOutcomes([
+      {
+        hookId: 'no-rows',
+        index: 0,
+        integrationId,
+        outcome: 'opened',
+        incidentId: incident(901),
+      },
+    ]);
     expect((await entry('no-rows')).message).toEqual({
       outcome: 'opened',
       incident_id: incident(901),
@@ -141,14 +145,16 @@ describe('the inbound log under many outcomes at once', () => {
   it('fails only the outcomes whose hook is not logged yet, and records the others of their batch', async () => {
     await logHook('present', 1);
     const results = await Promise.allSettled([
-      inbound.applyOutcome({ hookId: 'absent', index: 0, integrationId, outcome: 'opened' }),
-      inbound.applyOutcome({
-        hookId: 'present',
-        index: 0,
-        integrationId,
-        outcome: 'closed',
-        incidentId: incident(902),
-      }),
+      inbound.applyOutcomes([{ hookId: 'absent', index: 0, integrationId, outcome: 'opened' }]),
+      inbound.applyOutcomes([
+        {
+          hookId: 'present',
+          index: 0,
+          integrationId,
+          outcome: 'closed',
+          incidentId: incident(902),
+        },
+      ]),
     ]);
     expect(results[0]).toMatchObject({
       status: 'rejected',

@@ -55,6 +55,9 @@ export interface MessageType<P extends object> {
   readonly payload: ClassConstructor<P>;
 }
 
+/** The payload class of a message type; of a union of types, the union of their payloads. */
+export type PayloadOf<T> = T extends MessageType<infer P> ? P : never;
+
 export function defineMessage<P extends object>(
   type: string,
   version: number,
@@ -74,17 +77,39 @@ export function flattenErrors(errors: ValidationError[], parent = ''): string[] 
 /** Errors without copies of the object and value: every message is checked, most pass. */
 const LEAN = { validationError: { target: false, value: false } };
 
-/** Checks an envelope decoded from the wire against the expected message type. */
-export function parseEnvelope<P extends object>(messageType: MessageType<P>, raw: unknown): Envelope<P> {
+/**
+ * Checks an envelope decoded from the wire against the expected message type, or, given several
+ * (a consumer that reads a message in an older shape too, during an upgrade), against the one
+ * whose type and version it names.
+ */
+export function parseEnvelope<P extends object>(expected: MessageType<P>, raw: unknown): Envelope<P>;
+export function parseEnvelope<T extends readonly MessageType<object>[]>(
+  expected: T,
+  raw: unknown,
+): Envelope<PayloadOf<T[number]>>;
+export function parseEnvelope(
+  expected: MessageType<object> | readonly MessageType<object>[],
+  raw: unknown,
+): Envelope<object>;
+export function parseEnvelope(
+  expected: MessageType<object> | readonly MessageType<object>[],
+  raw: unknown,
+): Envelope<object> {
+  const types: readonly MessageType<object>[] = Array.isArray(expected)
+    ? expected
+    : [expected as MessageType<object>];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new InvalidMessageError(messageType.type, ['envelope is not a JSON object']);
+    throw new InvalidMessageError(types[0].type, ['envelope is not a JSON object']);
   }
-  const envelope = plainToInstance(Envelope, raw) as Envelope<P>;
+  const named = raw as { type?: unknown; version?: unknown };
+  const messageType = types.find((t) => t.type === named.type && t.version === named.version) ?? types[0];
+  const envelope = plainToInstance(Envelope, raw) as Envelope<object>;
   const problems = flattenErrors(validateSync(envelope, LEAN));
-  if (envelope.type !== messageType.type)
-    problems.push(`type is "${String(envelope.type)}", expected "${messageType.type}"`);
-  if (envelope.version !== messageType.version) {
-    problems.push(`version is ${String(envelope.version)}, expected ${messageType.version}`);
+  if (envelope.type !== messageType.type || envelope.version !== messageType.version) {
+    const accepted = types.map((t) => `"${t.type}" version ${t.version}`).join(' or ');
+    problems.push(
+      `type "${String(envelope.type)}" version ${String(envelope.version)}, expected ${accepted}`,
+    );
   }
   if (problems.length > 0) throw new InvalidMessageError(messageType.type, problems);
   const payload = plainToInstance(messageType.payload, envelope.payload);

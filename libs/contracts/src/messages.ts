@@ -218,6 +218,12 @@ export class HookOutcomesV1 {
 }
 export const HookOutcomes = defineMessage('hook.outcomes', 1, HookOutcomesV1);
 
+/** The outcomes a message on `hooks.outcome.*` carries: many (`hook.outcomes`) or one (`hook.outcome`). */
+export function outcomesCarried(envelope: { type?: unknown; payload?: unknown }): HookOutcomeV1[] {
+  if (envelope.type === HookOutcomes.type) return (envelope.payload as HookOutcomesV1).outcomes;
+  return envelope.type === HookOutcome.type ? [envelope.payload as HookOutcomeV1] : [];
+}
+
 export class IncidentSnapshotV1 {
   @IsUUID()
   id: string;

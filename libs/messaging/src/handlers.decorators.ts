@@ -11,7 +11,8 @@ type PatternDecorator = (pattern: string, extras: Record<string, unknown>) => Me
 export function OnStream(
   consumer: ConsumerDefinition,
   options: {
-    messageType?: MessageType<object>;
+    /** One type, or the types the consumer reads: the envelope is checked against the one it names. */
+    messageType?: MessageType<object> | readonly MessageType<object>[];
     concurrency?: number;
     orderedSections?: boolean;
   } = {},

@@ -43,8 +43,11 @@ import { uuidv7 } from './ids';
 
 /** Extras a handler declares with @EventPattern / @MessagePattern. */
 export interface HandlerExtras {
-  /** Stream handlers: the message type the envelope is checked against before the handler runs. */
-  messageType?: MessageType<object>;
+  /**
+   * Stream handlers: the message type the envelope is checked against before the handler runs, or
+   * the types a consumer reads (the envelope is checked against the one it names).
+   */
+  messageType?: MessageType<object> | readonly MessageType<object>[];
   /** Request handlers: the class the request body is validated against. */
   request?: ClassConstructor<object>;
   /**

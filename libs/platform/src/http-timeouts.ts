@@ -84,16 +84,23 @@ export const LINGER_MS = 2_000;
  * or `lingerMs` have passed.
  */
 export function lingerOnClose(server: Server, lingerMs = LINGER_MS): void {
-  server.on('connection', (socket: Socket) => {
-    // Node's server calls destroySoon() once the last answer of a connection is written.
-    socket.destroySoon = function linger(this: Socket): void {
-      if (this.writable) this.end();
-      if (this.destroyed) return;
-      const timer = setTimeout(() => this.destroy(), lingerMs);
-      timer.unref();
-      this.once('close', () => clearTimeout(timer));
-      this.once('end', () => this.destroy());
-      this.resume();
+  // Node's server calls destroySoon() once the last answer of a connection is written.
+  function linger(this: Socket): void {
+    if (this.writable) this.end();
+    if (this.destroyed) return;
+    // Closed once the answer is out: what is still queued is never cut short.
+    const close = (): void => {
+      if (this.writableFinished) this.destroy();
+      else this.once('finish', () => this.destroy());
     };
+    if (this.readableEnded) return close();
+    const timer = setTimeout(() => this.destroy(), lingerMs);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+    this.once('end', close);
+    this.resume();
+  }
+  server.on('connection', (socket: Socket) => {
+    socket.destroySoon = linger;
   });
 }

@@ -11,7 +11,7 @@ interface Waiting {
 /**
  * Publishes hook outcomes together: those submitted in one turn of the event loop (the events of
  * a transaction settle together) go out as one `hook.outcomes` message per integration, of at most
- * `MAX_OUTCOMES_PER_MESSAGE`, instead of a stored message each. Each submitter's promise settles
+ * `MAX_OUTCOMES_PER_MESSAGE` and 512 KiB, instead of a stored message each. Each submitter's promise settles
  * with its message's publish.
  *
  * A message's id is derived from the outcomes it carries, so a retry that publishes the same
@@ -40,8 +40,7 @@ export class OutcomeBatcher {
       byIntegration.set(w.outcome.integrationId, list);
     }
     for (const [integrationId, list] of byIntegration) {
-      for (let start = 0; start < list.length; start += MAX_OUTCOMES_PER_MESSAGE) {
-        const part = list.slice(start, start + MAX_OUTCOMES_PER_MESSAGE);
+      for (const part of messagesOf(list)) {
         const outcomes = part.map((w) => w.outcome);
         this.publisher
           .publish(
@@ -59,6 +58,36 @@ export class OutcomeBatcher {
       }
     }
   }
+}
+
+/**
+ * Bytes one outcome takes in a message at most, apart from its detail: field names, two ids, the
+ * index and the outcome word, each character escaped at worst.
+ */
+const OUTCOME_BYTES = 1_024;
+/** Bytes of outcomes in one message at most: well inside NATS's 1 MiB whatever the details hold. */
+const MAX_MESSAGE_BYTES = 512 * 1024;
+
+/** Splits one integration's outcomes into messages of at most 256 outcomes and 512 KiB. */
+function messagesOf(list: Waiting[]): Waiting[][] {
+  const messages: Waiting[][] = [];
+  let current: Waiting[] = [];
+  let bytes = 0;
+  for (const w of list) {
+    const size = OUTCOME_BYTES + 6 * (w.outcome.detail?.length ?? 0);
+    if (
+      current.length > 0 &&
+      (current.length === MAX_OUTCOMES_PER_MESSAGE || bytes + size > MAX_MESSAGE_BYTES)
+    ) {
+      messages.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(w);
+    bytes += size;
+  }
+  if (current.length > 0) messages.push(current);
+  return messages;
 }
 
 /** The same outcomes, in the same order, give the same id. */

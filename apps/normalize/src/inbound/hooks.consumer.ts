@@ -5,8 +5,10 @@ import {
   HookOutcome,
   HookOutcomes,
   HookReceived,
-  parseEnvelope,
+  outcomesCarried,
   type Envelope,
+  type HookOutcomesV1,
+  type HookOutcomeV1,
   type HookReceivedV1,
 } from '@tocsin/contracts';
 import { JetStreamContext, OnStream } from '@tocsin/messaging';
@@ -34,10 +36,8 @@ export class HooksConsumer {
    * incident-state) or, from an incident-state older than that, one each (`hook.outcome`). They are
    * small and recorded in batches: more in hand make fuller batches.
    */
-  @OnStream(CONSUMERS.normalizeOutcomes, { concurrency: 128 })
-  async outcome(@Payload() raw: unknown): Promise<void> {
-    const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
-    if (type === HookOutcome.type) return this.inbound.applyOutcome(parseEnvelope(HookOutcome, raw).payload);
-    return this.inbound.applyOutcomes(parseEnvelope(HookOutcomes, raw).payload.outcomes);
+  @OnStream(CONSUMERS.normalizeOutcomes, { messageType: [HookOutcomes, HookOutcome], concurrency: 128 })
+  outcome(@Payload() envelope: Envelope<HookOutcomesV1 | HookOutcomeV1>): Promise<void> {
+    return this.inbound.applyOutcomes(outcomesCarried(envelope));
   }
 }

@@ -132,7 +132,7 @@ export class HooksService {
         decisions.map((d) => d.detail),
         decisions.map((d) => d.rule),
         decisions.map((d) => d.dedupKey),
-        hooks.map((hook) => JSON.stringify(hook.headers ?? {})),
+        hooks.map((hook) => JSON.stringify(hook.headers)),
         hooks.map((hook) => hook.body),
       ],
     );

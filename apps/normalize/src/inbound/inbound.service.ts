@@ -40,18 +40,10 @@ export class InboundService {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Records what incident-state did with one event of a hook, and when it was the last event
-   * still on its way, the hook's own outcome. Idempotent: the same outcome twice leaves the same
-   * rows. Fails, to be retried, while the hook is not in the log yet.
-   */
-  async applyOutcome(outcome: HookOutcomeV1): Promise<void> {
-    const failure = await this.outcomes.submit(outcome);
-    if (failure) throw failure;
-  }
-
-  /**
-   * Records outcomes that came together; rejects with the first failure once all are settled
-   * (the message is retried whole, and the outcomes recorded already are recorded again, alike).
+   * Records what incident-state did with events of hooks (the outcomes of one message), and for a
+   * hook whose last event still on its way this was, the hook's own outcome. Idempotent: the same
+   * outcome twice leaves the same rows. Rejects with the first failure once all are settled, so
+   * the message is retried whole while one of its hooks is not in the log yet.
    */
   async applyOutcomes(outcomes: readonly HookOutcomeV1[]): Promise<void> {
     const failures = await Promise.all(outcomes.map((outcome) => this.outcomes.submit(outcome)));
