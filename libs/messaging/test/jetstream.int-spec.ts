@@ -29,6 +29,7 @@ import {
   OnRequest,
   OnStream,
   PoisonMessageError,
+  PublishFailedError,
   RethrowRpcFilter,
   RpcClient,
   RpcFailure,
@@ -307,6 +308,71 @@ describe('JetStream transport against nats-server', () => {
       await expect(
         rpc().request(RPC.incidentState.getIncident, { id: randomUUID() }, 1_000),
       ).rejects.toBeInstanceOf(RpcUnavailableError);
+    });
+  });
+
+  describe('publishing', () => {
+    /** Why a publish failed: the PublishFailedError, and what JetStream (or its absence) said. */
+    const failure = async (publish: Promise<unknown>): Promise<string> => {
+      const error = await publish.then(
+        () => new Error('the publish succeeded'),
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(PublishFailedError);
+      return String((error as PublishFailedError).cause);
+    };
+
+    it('matches each acknowledgement to its publish, in the order they were made', async () => {
+      const ids = Array.from({ length: 300 }, (_, i) => `order-${i}`);
+      const results = await Promise.all(ids.map((id) => send(id)));
+      const sequences = results.map((r) => r.sequence);
+      expect(results.every((r) => !r.duplicate)).toBe(true);
+      expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+      expect(new Set(sequences).size).toBe(ids.length);
+      const stored = await jsm.streams.getMessage(naming.stream(STREAMS.hooks), { seq: sequences[123] });
+      expect(stored?.header.get('Nats-Msg-Id')).toBe('order-123');
+    });
+
+    it('fails a publish that no stream takes', async () => {
+      expect(await failure(publisher.publishRaw('nowhere.at.all', '{}', {}))).toContain('503');
+    });
+
+    it('fails a publish that JetStream refuses, with its reason', async () => {
+      const refused = publisher.publishRaw(SUBJECTS.hookReceived(integrationId), '{}', {
+        'Nats-Expected-Stream': 'another-stream',
+      });
+      expect(await failure(refused)).toMatch(/JetStream refused the message: .*stream/i);
+    });
+
+    it('fails a publish that is not answered in time', async () => {
+      // Someone listens on the subject, so there is no "no responders", but nobody answers.
+      const silent = nc.subscribe(naming.subject('silent.>'));
+      const quick = new JetStreamPublisher(nc, naming, 300);
+      const started = Date.now();
+      expect(await failure(quick.publishRaw('silent.one', '{}', {}))).toContain(
+        'did not answer within 300 ms',
+      );
+      expect(Date.now() - started).toBeLessThan(2_000);
+      silent.unsubscribe();
+    });
+
+    it('fails what awaits an answer when its connection closes', async () => {
+      const silent = nc.subscribe(naming.subject('silent.>'));
+      const other = await connectNats({
+        servers: TEST_NATS_URL,
+        prefix,
+        service: 'probe-2',
+        streamReplicas: 1,
+      });
+      const patient = new JetStreamPublisher(other, naming, 60_000);
+      const pending = patient.publishRaw('silent.two', '{}', {});
+      await other.flush();
+      const started = Date.now();
+      await other.close();
+      expect(await failure(pending)).toContain('closed');
+      expect(Date.now() - started).toBeLessThan(2_000);
+      await expect(patient.publishRaw('silent.three', '{}', {})).rejects.toBeInstanceOf(PublishFailedError);
+      silent.unsubscribe();
     });
   });
 });
