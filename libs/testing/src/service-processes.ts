@@ -1,6 +1,6 @@
 import { APP_NAMES, type AppName } from '@tocsin/config';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from './ports';
 
@@ -128,7 +128,12 @@ export class ServiceFleet {
     );
   }
 
-  /** Sends a signal to one replica and waits for the process to exit. */
+  /**
+   * Sends a signal to one replica and waits for the process to exit. One that has not exited
+   * STOP_GRACE_MS later is killed, and the end of its log is printed: a service that does not stop
+   * when asked is a defect to find, not a reason for the suite to hang. The answer is then null, as
+   * for any process that ended by a signal, so a test that expects a clean exit still fails.
+   */
   async stop(app: AppName, signal: NodeJS.Signals = 'SIGTERM', replica = 0): Promise<number | null> {
     const name = replicaName(app, replica);
     const service = this.services.get(name);
@@ -138,12 +143,38 @@ export class ServiceFleet {
       service.process.once('exit', (code) => resolve(code)),
     );
     service.process.kill(signal);
-    const code = await exited;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), STOP_GRACE_MS);
+    });
+    let code = await Promise.race([exited, late]);
+    clearTimeout(timer);
+    if (code === 'late') {
+      const logFile = join(this.logDir, `${name}.log`);
+      process.stderr.write(
+        `${name} (pid ${service.process.pid}) did not exit within ${STOP_GRACE_MS / 1000} s of ${signal}; ` +
+          `killing it. The end of ${logFile}:\n${tailOf(logFile)}\n`,
+      );
+      service.process.kill('SIGKILL');
+      code = await exited;
+    }
     this.services.delete(name);
     return code;
   }
 
   async stopAll(): Promise<void> {
     await Promise.all([...this.services.values()].map((s) => this.stop(s.app, 'SIGTERM', s.replica)));
+  }
+}
+
+/** How long a service may take to exit after a signal before it is killed. */
+const STOP_GRACE_MS = 30_000;
+
+/** The last lines of a log, for a report. */
+function tailOf(file: string, lines = 40): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch (error) {
+    return `(unreadable: ${(error as Error).message})`;
   }
 }
