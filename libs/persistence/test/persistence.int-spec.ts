@@ -1,5 +1,5 @@
 import { createTestInstallation, type TestInstallation } from '@tocsin/testing';
-import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { Client } from 'pg';
 import { dropDatabase, ensureDatabase, Inbox, openDataSource, withDatabase } from '../src';
 
@@ -97,48 +97,6 @@ describe('persistence against PostgreSQL', () => {
       await Promise.all([a.destroy(), b.destroy()]);
     });
 
-    it('applies each message of overlapping batches once when replicas race for them', async () => {
-      const [a, b] = await Promise.all([1, 2].map(() => openDataSource(installation.databaseUrl, options)));
-      const messages = Array.from({ length: 30 }, (_, i) => `overlap-${String(i).padStart(2, '0')}`);
-      // Each replica takes the messages in another order, in batches that overlap the other's.
-      const batchesOf = (order: string[]) =>
-        Array.from({ length: order.length / 10 }, (_, k) => order.slice(k * 10, k * 10 + 10));
-      const orders = [messages, [...messages].reverse(), messages.map((_, i) => messages[(i * 7) % 30])];
-      const runs: [DataSource, string[]][] = [
-        ...batchesOf(orders[0]).map((batch): [DataSource, string[]] => [a, batch]),
-        ...batchesOf(orders[1]).map((batch): [DataSource, string[]] => [b, batch]),
-        ...batchesOf(orders[2]).map((batch): [DataSource, string[]] => [a, batch]),
-        ...batchesOf(orders[0]).map((batch): [DataSource, string[]] => [b, batch]),
-      ];
-      const outcomes = await Promise.all(
-        runs.map(async ([ds, batch]) => {
-          const results = await new Inbox(ds).applyEachOnce('overlap', ids(...batch), async (em, fresh) => {
-            // Rows in id order, as the services write them, so that the transactions cannot deadlock.
-            await em.query(
-              `INSERT INTO "probe"."counters" SELECT id, 1 FROM unnest($1::text[]) AS id ORDER BY id
-               ON CONFLICT (id) DO UPDATE SET value = counters.value + 1`,
-              [fresh.map((item) => item.messageId)],
-            );
-            return fresh.map((item) => `applied ${item.messageId}`);
-          });
-          return batch.map((id, i) => ({ id, ...results[i] }));
-        }),
-      );
-      const all = outcomes.flat();
-      expect(
-        all
-          .filter((r) => r.applied)
-          .map((r) => r.id)
-          .sort(),
-      ).toEqual(messages);
-      expect(all.filter((r) => r.result !== `applied ${r.id}`)).toEqual([]);
-      const rows: { id: string; value: number }[] = await a.query(
-        `SELECT id, value FROM "probe"."counters" WHERE id LIKE 'overlap-%' ORDER BY id`,
-      );
-      expect(rows).toEqual(messages.map((id) => ({ id, value: 1 })));
-      await Promise.all([a.destroy(), b.destroy()]);
-    });
-
     it('rolls the inbox entry back with the work when the work fails', async () => {
       const ds = await openDataSource(installation.databaseUrl, options);
       const inbox = new Inbox(ds);
@@ -180,7 +138,7 @@ describe('persistence against PostgreSQL', () => {
       await ds.destroy();
     });
 
-    it('keeps a null result, and hands it to a redelivery', async () => {
+    it('keeps a null result without writing it, and hands it to a redelivery', async () => {
       const ds = await openDataSource(installation.databaseUrl, options);
       const inbox = new Inbox(ds);
       const first = await inbox.applyEachOnce('nulls', ids('n1', 'n2', 'n3'), (_em, fresh) =>
