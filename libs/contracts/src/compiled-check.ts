@@ -1,5 +1,5 @@
 import type { ClassConstructor } from 'class-transformer';
-import { getMetadataStorage, ValidationTypes, type ValidationArguments } from 'class-validator';
+import { getMetadataStorage, IS_OPTIONAL, ValidationTypes, type ValidationArguments } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { createRequire } from 'node:module';
 
@@ -113,7 +113,7 @@ function propertyCheck(
     switch (rule.type) {
       case ValidationTypes.CONDITIONAL_VALIDATION:
         // @IsOptional's condition reads only the property; a @ValidateIf may read anything.
-        if (rule.name !== 'isOptional') throw new Unsupported(`${cls.name}.${property}: @ValidateIf`);
+        if (rule.name !== IS_OPTIONAL) throw new Unsupported(`${cls.name}.${property}: @ValidateIf`);
         conditions.push(rule);
         break;
       case ValidationTypes.IS_DEFINED:

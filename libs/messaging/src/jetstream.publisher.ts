@@ -20,8 +20,6 @@ export interface PublishOptions {
   occurredAt?: Date;
 }
 
-/** JetStream's duplicate detection reads the message id from this header. */
-const MSG_ID_HEADER = 'Nats-Msg-Id';
 /** How often publishes past their time are failed. */
 const SWEEP_MS = 100;
 const TEXT_DECODER = new TextDecoder();
@@ -114,7 +112,8 @@ export class JetStreamPublisher {
     // Headers count against the limit too; keep room for them rather than fail on the server.
     const limit = (this.nc.info?.max_payload ?? 1024 * 1024) - 4096;
     if (size > limit) throw new MessageTooLargeError(full, size, limit);
-    h.set(MSG_ID_HEADER, messageId);
+    // JetStream's duplicate detection reads the message id from this header.
+    h.set(HEADERS.messageId, messageId);
     await this.nextTurn();
     try {
       return await this.send(full, data, h);
