@@ -79,6 +79,7 @@ describe('loadSettings', () => {
         'INGEST_RATE_PER_INTEGRATION',
         'INGEST_RATE_TOTAL',
         'LOG_LEVEL',
+        'MEMORY_SOFT_LIMIT_MIB',
         'NATS_URL',
         'TOCSIN_PREFIX',
         'TOCSIN_STREAM_REPLICAS',
@@ -113,6 +114,24 @@ describe('loadSettings', () => {
     for (const value of ['-1', '401', '12.5', 'small']) {
       expect(() => loadSettings(SETTINGS_BY_APP.normalize, { HEAP_GROWTH_PERCENT: value })).toThrow(
         'HEAP_GROWTH_PERCENT must be a whole number from 0 to 400',
+      );
+    }
+  });
+
+  it('takes a soft memory limit of 0 (none) or 64 MiB and more, 200 MiB unless told', () => {
+    expect(loadSettings(SETTINGS_BY_APP.notifier, {})).toMatchObject({ MEMORY_SOFT_LIMIT_MIB: 200 });
+    for (const [value, parsed] of [
+      ['0', 0],
+      ['64', 64],
+      ['4096', 4096],
+    ] as const) {
+      expect(loadSettings(SETTINGS_BY_APP.notifier, { MEMORY_SOFT_LIMIT_MIB: value })).toMatchObject({
+        MEMORY_SOFT_LIMIT_MIB: parsed,
+      });
+    }
+    for (const value of ['-1', '1', '63', '12.5', '2000000', 'lots']) {
+      expect(() => loadSettings(SETTINGS_BY_APP.notifier, { MEMORY_SOFT_LIMIT_MIB: value })).toThrow(
+        'MEMORY_SOFT_LIMIT_MIB must be 0 (none) or a whole number of MiB from 64 to 1048576',
       );
     }
   });

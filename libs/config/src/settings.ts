@@ -1,11 +1,25 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+const MEMORY_SOFT_LIMIT_MESSAGE =
+  'MEMORY_SOFT_LIMIT_MIB must be 0 (none) or a whole number of MiB from 64 to 1048576';
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
@@ -80,6 +94,18 @@ export class BaseSettings {
   @Min(0, { message: 'HEAP_GROWTH_PERCENT must be a whole number from 0 to 400' })
   @Max(400, { message: 'HEAP_GROWTH_PERCENT must be a whole number from 0 to 400' })
   HEAP_GROWTH_PERCENT = 0;
+
+  /**
+   * A soft limit on the process's resident memory, in MiB; 0 for none. Past 90 % of it the heap's
+   * growth is held to 20 % until the process is back under 60 %: a flood costs more collections
+   * instead of memory. The live data is not limited. HEAP_GROWTH_PERCENT, when set, wins.
+   */
+  @Transform(toInt)
+  @ValidateIf((s: BaseSettings) => s.MEMORY_SOFT_LIMIT_MIB !== 0)
+  @IsInt({ message: MEMORY_SOFT_LIMIT_MESSAGE })
+  @Min(64, { message: MEMORY_SOFT_LIMIT_MESSAGE })
+  @Max(1_048_576, { message: MEMORY_SOFT_LIMIT_MESSAGE })
+  MEMORY_SOFT_LIMIT_MIB = 200;
 }
 
 /** Settings of a service that owns a PostgreSQL schema. */

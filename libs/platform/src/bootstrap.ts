@@ -13,10 +13,12 @@ import {
   RethrowRpcFilter,
 } from '@tocsin/messaging';
 import { Logger, PinoLogger } from 'nestjs-pino';
+import { Gauge, register } from 'prom-client';
 import { setFlagsFromString } from 'node:v8';
 import { HttpErrorFilter } from './http-error.filter';
 import { httpTimeoutOptions, lingerOnClose } from './http-timeouts';
 import { parseJsonBody } from './json-body';
+import { MemoryLimit, TIGHT_GROWTH_PERCENT } from './memory-limit';
 
 export interface ServiceOptions {
   /** The service's name (the Nx project name). */
@@ -40,6 +42,31 @@ export interface ServiceOptions {
   middleware?: boolean;
   /** Last touches on the Fastify instance or the app before it listens. */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
+}
+
+/** Holds the heap's growth near MEMORY_SOFT_LIMIT_MIB, says so in the log and as a metric. */
+function keepMemoryLimit(limitMiB: number, logger: Logger): MemoryLimit {
+  const name = 'tocsin_memory_limit_holding';
+  const holding =
+    (register.getSingleMetric(name) as Gauge | undefined) ??
+    new Gauge({
+      name,
+      help: `1 while resident memory is near MEMORY_SOFT_LIMIT_MIB and the heap's growth is held to ${TIGHT_GROWTH_PERCENT} %`,
+    });
+  holding.set(0);
+  return new MemoryLimit({
+    limitBytes: limitMiB * 1024 * 1024,
+    onChange: (tight, resident) => {
+      holding.set(tight ? 1 : 0);
+      const mib = Math.round(resident / 1024 / 1024);
+      logger.log(
+        tight
+          ? `resident memory ${mib} MiB, near the soft limit of ${limitMiB} MiB: the heap's growth is held to ${TIGHT_GROWTH_PERCENT} %`
+          : `resident memory ${mib} MiB, well under the soft limit of ${limitMiB} MiB: V8 sizes the heap again`,
+        'MemoryLimit',
+      );
+    },
+  }).start();
 }
 
 /** Errors whose message alone tells an operator what is wrong: printed as one line, no stack. */
@@ -75,6 +102,9 @@ export async function runService(options: ServiceOptions): Promise<NestFastifyAp
       bodyParser: !options.rawBodies,
     });
     app.useLogger(app.get(Logger));
+    if (settings.HEAP_GROWTH_PERCENT === 0 && settings.MEMORY_SOFT_LIMIT_MIB > 0) {
+      keepMemoryLimit(settings.MEMORY_SOFT_LIMIT_MIB, app.get(Logger));
+    }
     app.useGlobalFilters(new HttpErrorFilter());
     app.useGlobalPipes(
       new ValidationPipe({

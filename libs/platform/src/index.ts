@@ -5,5 +5,6 @@ export * from './http-error.filter';
 export * from './http-timeouts';
 export * from './logging';
 export * from './json-body';
+export * from './memory-limit';
 export * from './periodic-task';
 export * from './group-commit';
