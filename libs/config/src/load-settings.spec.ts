@@ -118,8 +118,8 @@ describe('loadSettings', () => {
     }
   });
 
-  it('takes a soft memory limit of 0 (none) or 64 MiB and more, 200 MiB unless told', () => {
-    expect(loadSettings(SETTINGS_BY_APP.notifier, {})).toMatchObject({ MEMORY_SOFT_LIMIT_MIB: 200 });
+  it('takes a soft memory limit of 0 (none) or 64 MiB and more, none unless told', () => {
+    expect(loadSettings(SETTINGS_BY_APP.notifier, {})).toMatchObject({ MEMORY_SOFT_LIMIT_MIB: 0 });
     for (const [value, parsed] of [
       ['0', 0],
       ['64', 64],

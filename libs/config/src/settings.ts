@@ -96,16 +96,17 @@ export class BaseSettings {
   HEAP_GROWTH_PERCENT = 0;
 
   /**
-   * A soft limit on the process's resident memory, in MiB; 0 for none. Past 90 % of it the heap's
-   * growth is held to 20 % until the process is back under 60 %: a flood costs more collections
-   * instead of memory. The live data is not limited. HEAP_GROWTH_PERCENT, when set, wins.
+   * A soft limit on the process's resident memory, in MiB; 0 (the default) for none. Past 90 % of it
+   * a full collection runs and the heap's growth is held to 20 % until the process is back under
+   * 85 %: a flood costs collections instead of memory (docs/benchmarks.md measures both). The live
+   * data is not limited. HEAP_GROWTH_PERCENT, when set, wins.
    */
   @Transform(toInt)
   @ValidateIf((s: BaseSettings) => s.MEMORY_SOFT_LIMIT_MIB !== 0)
   @IsInt({ message: MEMORY_SOFT_LIMIT_MESSAGE })
   @Min(64, { message: MEMORY_SOFT_LIMIT_MESSAGE })
   @Max(1_048_576, { message: MEMORY_SOFT_LIMIT_MESSAGE })
-  MEMORY_SOFT_LIMIT_MIB = 200;
+  MEMORY_SOFT_LIMIT_MIB = 0;
 }
 
 /** Settings of a service that owns a PostgreSQL schema. */

@@ -3,8 +3,8 @@ import { runInNewContext } from 'node:vm';
 
 /** Above this share of the limit, the heap is held tight. */
 export const ENGAGE_AT = 0.9;
-/** Below this share of the limit, V8 sizes the heap again as it likes. */
-export const RELEASE_AT = 0.6;
+/** Below this share of the limit, V8 sizes the heap again as it likes (after a collection, mostly). */
+export const RELEASE_AT = 0.85;
 /** How far the heap may grow past its live data while held tight, in per cent. */
 export const TIGHT_GROWTH_PERCENT = 20;
 /** How often resident memory is read. */
