@@ -14,11 +14,10 @@ import {
 } from '@tocsin/messaging';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { Gauge, register } from 'prom-client';
-import { setFlagsFromString } from 'node:v8';
 import { HttpErrorFilter } from './http-error.filter';
 import { httpTimeoutOptions, lingerOnClose } from './http-timeouts';
 import { parseJsonBody } from './json-body';
-import { MemoryLimit, TIGHT_GROWTH_PERCENT } from './memory-limit';
+import { MemoryLimit, setHeapGrowthPercent, TIGHT_GROWTH_PERCENT } from './memory-limit';
 
 export interface ServiceOptions {
   /** The service's name (the Nx project name). */
@@ -87,7 +86,7 @@ export async function runService(options: ServiceOptions): Promise<NestFastifyAp
     const settings = loadSettings(options.settings) as BaseSettings;
     // V8 reads the flag at each collection, so setting it now, before the app is built, is in time.
     if (settings.HEAP_GROWTH_PERCENT > 0) {
-      setFlagsFromString(`--heap-growing-percent=${settings.HEAP_GROWTH_PERCENT}`);
+      setHeapGrowthPercent(settings.HEAP_GROWTH_PERCENT);
     }
     const adapter = new FastifyAdapter({
       bodyLimit: 1024 * 1024,

@@ -44,8 +44,7 @@ export class MemoryLimit {
 
   constructor(private readonly options: MemoryLimitOptions) {
     this.resident = options.resident ?? (() => process.memoryUsage.rss());
-    this.setGrowthPercent =
-      options.setGrowthPercent ?? ((percent) => setFlagsFromString(`--heap-growing-percent=${percent}`));
+    this.setGrowthPercent = options.setGrowthPercent ?? setHeapGrowthPercent;
     this.collect = options.collect ?? fullCollection();
   }
 
@@ -82,6 +81,14 @@ export class MemoryLimit {
     if (tight) this.collect();
     this.options.onChange?.(tight, resident);
   }
+}
+
+/**
+ * How far V8 lets the heap grow past what survived a full collection before the next, in per cent;
+ * 0 leaves it to V8. V8 reads it each time it sets the next limit, so it may change at any time.
+ */
+export function setHeapGrowthPercent(percent: number): void {
+  setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 
 /**
