@@ -8,3 +8,4 @@ export * from './json-body';
 export * from './memory-limit';
 export * from './periodic-task';
 export * from './group-commit';
+export * from './without-stack';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DeployReceived, SUBJECTS, deployMessageId, type DeployReceivedV1 } from '@tocsin/contracts';
 import { JetStreamPublisher, MessageTooLargeError, PublishFailedError } from '@tocsin/messaging';
-import { HttpError } from '@tocsin/platform';
+import { HttpError, withoutStack } from '@tocsin/platform';
 import { IngestLimitsService } from '../limits/ingest-limits.service';
 import { StoreOverloadedError } from '../limits/rate-limited.exception';
 import { DeployNotStoredError } from './deploy-not-stored.exception';
@@ -32,11 +32,14 @@ export class DeployStoreService {
       return { duplicate: result.duplicate };
     } catch (error) {
       if (error instanceof StoreOverloadedError) {
-        throw new DeployNotStoredError(deploy.deployId, {
-          cause: error,
-          message: error.message,
-          retryAfterSeconds: error.retryAfterSeconds,
-        });
+        throw withoutStack(
+          () =>
+            new DeployNotStoredError(deploy.deployId, {
+              cause: error,
+              message: error.message,
+              retryAfterSeconds: error.retryAfterSeconds,
+            }),
+        );
       }
       if (error instanceof MessageTooLargeError) {
         throw new HttpError(
@@ -49,7 +52,7 @@ export class DeployStoreService {
           { deployId: deploy.deployId, integrationId: deploy.integrationId, err: error.cause },
           'deploy not stored: JetStream unavailable',
         );
-        throw new DeployNotStoredError(deploy.deployId, { cause: error });
+        throw withoutStack(() => new DeployNotStoredError(deploy.deployId, { cause: error }));
       }
       throw error;
     }

@@ -1,6 +1,7 @@
 import { Controller, HttpCode, Logger, Param, Post, Req, UseFilters } from '@nestjs/common';
 import type { IntegrationIndexEntryV1 } from '@tocsin/contracts';
 import { uuidv7 } from '@tocsin/messaging';
+import { withoutStack } from '@tocsin/platform';
 import type { FastifyRequest } from 'fastify';
 import { Clock } from '../clock';
 import { verifySignature } from '../hooks/signatures';
@@ -38,7 +39,9 @@ export class DeploysController {
   async receive(@Param('token') token: string, @Req() request: FastifyRequest): Promise<DeployAnswer> {
     const integration = this.tokens.findEnabled(token, 'deploy');
     if (!integration) {
-      throw OpsLevelException.of(404, 'Not Found', 'no enabled deploy integration has this token');
+      throw withoutStack(() =>
+        OpsLevelException.of(404, 'Not Found', 'no enabled deploy integration has this token'),
+      );
     }
     const now = this.clock.now();
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
@@ -50,10 +53,20 @@ export class DeploysController {
       this.limits.admit(integration.integrationId, 'deploys');
     } catch (error) {
       if (error instanceof RateLimitedError) {
-        throw new OpsLevelException(
-          429,
-          [{ status: 429, title: 'Too Many Requests', detail: error.message, meta: { limit: error.limit } }],
-          error.headers,
+        throw withoutStack(
+          () =>
+            new OpsLevelException(
+              429,
+              [
+                {
+                  status: 429,
+                  title: 'Too Many Requests',
+                  detail: error.message,
+                  meta: { limit: error.limit },
+                },
+              ],
+              error.headers,
+            ),
         );
       }
       throw error;
@@ -70,9 +83,11 @@ export class DeploysController {
       }));
     } catch (error) {
       if (error instanceof DeployNotStoredError) {
-        throw OpsLevelException.of(503, 'Service Unavailable', error.message, {
-          'Retry-After': String(error.retryAfterSeconds),
-        });
+        throw withoutStack(() =>
+          OpsLevelException.of(503, 'Service Unavailable', error.message, {
+            'Retry-After': String(error.retryAfterSeconds),
+          }),
+        );
       }
       throw error;
     }

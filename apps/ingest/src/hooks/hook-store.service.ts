@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HEADERS, HookReceived, SUBJECTS, type HookReceivedV1 } from '@tocsin/contracts';
 import { JetStreamPublisher, MessageTooLargeError, PublishFailedError } from '@tocsin/messaging';
-import { HttpError } from '@tocsin/platform';
+import { HttpError, withoutStack } from '@tocsin/platform';
 import { IngestLimitsService } from '../limits/ingest-limits.service';
 import { StoreOverloadedError } from '../limits/rate-limited.exception';
 import { HookNotStoredError } from './hook-not-stored.exception';
@@ -32,11 +32,14 @@ export class HookStoreService {
       return { duplicate: result.duplicate };
     } catch (error) {
       if (error instanceof StoreOverloadedError) {
-        throw new HookNotStoredError(hook.hookId, {
-          cause: error,
-          message: error.message,
-          retryAfterSeconds: error.retryAfterSeconds,
-        });
+        throw withoutStack(
+          () =>
+            new HookNotStoredError(hook.hookId, {
+              cause: error,
+              message: error.message,
+              retryAfterSeconds: error.retryAfterSeconds,
+            }),
+        );
       }
       if (error instanceof MessageTooLargeError) {
         // The body passed INGEST_BODY_LIMIT but not, with its envelope, the NATS server's limit.
@@ -50,7 +53,7 @@ export class HookStoreService {
           { hookId: hook.hookId, integrationId: hook.integrationId, err: error.cause },
           'hook not stored: JetStream unavailable',
         );
-        throw new HookNotStoredError(hook.hookId, { cause: error });
+        throw withoutStack(() => new HookNotStoredError(hook.hookId, { cause: error }));
       }
       throw error;
     }

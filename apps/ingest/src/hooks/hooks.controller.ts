@@ -1,6 +1,6 @@
 import { Controller, HttpCode, HttpException, Logger, Param, Post, Req } from '@nestjs/common';
 import type { IntegrationIndexEntryV1 } from '@tocsin/contracts';
-import { HttpError } from '@tocsin/platform';
+import { HttpError, withoutStack } from '@tocsin/platform';
 import type { FastifyRequest } from 'fastify';
 import { Clock } from '../clock';
 import { IngestLimitsService } from '../limits/ingest-limits.service';
@@ -33,7 +33,9 @@ export class HooksController {
     @Req() request: FastifyRequest,
   ): Promise<{ status: 'accepted'; id: string }> {
     const integration = this.tokens.findEnabled(token, 'alert');
-    if (!integration) throw new HttpError(404, 'no enabled alert integration has this token');
+    if (!integration) {
+      throw withoutStack(() => new HttpError(404, 'no enabled alert integration has this token'));
+    }
     const now = this.clock.now();
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
     this.authenticate(integration, request, raw, now);
@@ -52,9 +54,12 @@ export class HooksController {
       });
     } catch (error) {
       if (error instanceof HookNotStoredError) {
-        throw new HttpError(503, error.message, undefined, {
-          'Retry-After': String(error.retryAfterSeconds),
-        });
+        throw withoutStack(
+          () =>
+            new HttpError(503, error.message, undefined, {
+              'Retry-After': String(error.retryAfterSeconds),
+            }),
+        );
       }
       throw error;
     }
@@ -68,7 +73,7 @@ export class HooksController {
       this.limits.admit(integrationId, 'hooks', () => looksLikeRecovery(body));
     } catch (error) {
       if (!(error instanceof RateLimitedError)) throw error;
-      throw new RateLimitedHttpError(error);
+      throw withoutStack(() => new RateLimitedHttpError(error));
     }
   }
 

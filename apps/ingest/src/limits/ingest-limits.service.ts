@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { IngestSettings } from '@tocsin/config';
+import { withoutStack } from '@tocsin/platform';
 import { Clock } from '../clock';
 import { admittedOverLimit, pendingPublishes, publishesRefused, rateLimited } from './limits.metrics';
 import { PublishGate } from './publish-gate';
@@ -52,7 +53,7 @@ export class IngestLimitsService {
     }
     rateLimited.inc({ route, bucket });
     this.logger.debug({ integrationId, route, bucket }, 'request over the rate limit refused');
-    throw new RateLimitedError(admission.limit, admission.retryAfterSeconds);
+    throw withoutStack(() => new RateLimitedError(admission.limit, admission.retryAfterSeconds));
   }
 
   /** Runs a publish unless INGEST_MAX_PENDING_PUBLISHES already wait; StoreOverloadedError then. */
@@ -67,6 +68,6 @@ export class IngestLimitsService {
     });
     if (result) return result.value;
     publishesRefused.inc();
-    throw new StoreOverloadedError();
+    throw withoutStack(() => new StoreOverloadedError());
   }
 }

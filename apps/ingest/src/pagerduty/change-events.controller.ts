@@ -1,5 +1,6 @@
 import { Controller, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
 import { uuidv7 } from '@tocsin/messaging';
+import { withoutStack } from '@tocsin/platform';
 import type { FastifyRequest } from 'fastify';
 import { Clock } from '../clock';
 import { DeployNotStoredError } from '../deploys/deploy-not-stored.exception';
@@ -47,16 +48,21 @@ export class ChangeEventsController {
     if (!event.ok) throw new PagerDutyException(event.status, event.body);
     const integration = this.tokens.lookup(event.routingKey);
     if (!integration?.enabled) {
-      throw new PagerDutyException(
-        404,
-        invalidEvent(['Invalid routing key: no enabled integration has this routing key']),
+      throw withoutStack(
+        () =>
+          new PagerDutyException(
+            404,
+            invalidEvent(['Invalid routing key: no enabled integration has this routing key']),
+          ),
       );
     }
     try {
       this.limits.admit(integration.integrationId, 'pagerduty-change');
     } catch (error) {
       if (error instanceof RateLimitedError) {
-        throw new PagerDutyException(429, throttled(error.message, error.limit), error.headers);
+        throw withoutStack(
+          () => new PagerDutyException(429, throttled(error.message, error.limit), error.headers),
+        );
       }
       throw error;
     }
@@ -72,10 +78,13 @@ export class ChangeEventsController {
       });
     } catch (error) {
       if (error instanceof DeployNotStoredError) {
-        throw new PagerDutyException(
-          503,
-          { status: 'unavailable', message: error.message },
-          { 'Retry-After': String(error.retryAfterSeconds) },
+        throw withoutStack(
+          () =>
+            new PagerDutyException(
+              503,
+              { status: 'unavailable', message: error.message },
+              { 'Retry-After': String(error.retryAfterSeconds) },
+            ),
         );
       }
       throw error;

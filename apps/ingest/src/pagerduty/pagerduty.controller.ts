@@ -1,5 +1,6 @@
 import { Controller, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
 import { uuidv7 } from '@tocsin/messaging';
+import { withoutStack } from '@tocsin/platform';
 import type { FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { Clock } from '../clock';
@@ -46,9 +47,12 @@ export class PagerDutyController {
     if (!event.ok) throw new PagerDutyException(event.status, event.body);
     const integration = this.tokens.findEnabled(event.routingKey, 'alert');
     if (!integration) {
-      throw new PagerDutyException(
-        404,
-        invalidEvent(['Invalid routing key: no enabled alert integration has this routing key']),
+      throw withoutStack(
+        () =>
+          new PagerDutyException(
+            404,
+            invalidEvent(['Invalid routing key: no enabled alert integration has this routing key']),
+          ),
       );
     }
     try {
@@ -56,7 +60,9 @@ export class PagerDutyController {
       this.limits.admit(integration.integrationId, 'pagerduty', () => event.eventAction !== 'trigger');
     } catch (error) {
       if (error instanceof RateLimitedError) {
-        throw new PagerDutyException(429, throttled(error.message, error.limit), error.headers);
+        throw withoutStack(
+          () => new PagerDutyException(429, throttled(error.message, error.limit), error.headers),
+        );
       }
       throw error;
     }
@@ -75,10 +81,13 @@ export class PagerDutyController {
       });
     } catch (error) {
       if (error instanceof HookNotStoredError) {
-        throw new PagerDutyException(
-          503,
-          { status: 'unavailable', message: error.message },
-          { 'Retry-After': String(error.retryAfterSeconds) },
+        throw withoutStack(
+          () =>
+            new PagerDutyException(
+              503,
+              { status: 'unavailable', message: error.message },
+              { 'Retry-After': String(error.retryAfterSeconds) },
+            ),
         );
       }
       throw error;
