@@ -29,7 +29,7 @@ export const SERVICE = 'deploy-tracker';
     ConfigModule.forRoot(DeployTrackerSettings),
     LoggerModule.forRootAsync({
       inject: [DeployTrackerSettings],
-      useFactory: (s: DeployTrackerSettings) => loggingParams(SERVICE, s),
+      useFactory: (s: DeployTrackerSettings) => loggingParams(SERVICE, s, { logRequests: false }),
     }),
     MessagingModule.forRoot(SERVICE, DeployTrackerSettings),
     PersistenceModule.forRoot(DeployTrackerSettings, SCHEMA),

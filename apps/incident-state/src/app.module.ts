@@ -23,7 +23,7 @@ export const SERVICE = 'incident-state';
     ConfigModule.forRoot(IncidentStateSettings),
     LoggerModule.forRootAsync({
       inject: [IncidentStateSettings],
-      useFactory: (s: IncidentStateSettings) => loggingParams(SERVICE, s),
+      useFactory: (s: IncidentStateSettings) => loggingParams(SERVICE, s, { logRequests: false }),
     }),
     MessagingModule.forRoot(SERVICE, IncidentStateSettings),
     PersistenceModule.forRoot(IncidentStateSettings, SCHEMA),

@@ -25,7 +25,7 @@ export const SERVICE = 'normalize';
     ConfigModule.forRoot(NormalizeSettings),
     LoggerModule.forRootAsync({
       inject: [NormalizeSettings],
-      useFactory: (s: NormalizeSettings) => loggingParams(SERVICE, s),
+      useFactory: (s: NormalizeSettings) => loggingParams(SERVICE, s, { logRequests: false }),
     }),
     MessagingModule.forRoot(SERVICE, NormalizeSettings),
     PersistenceModule.forRoot(NormalizeSettings, SCHEMA),

@@ -32,7 +32,7 @@ export const SERVICE = 'notifier';
     ConfigModule.forRoot(NotifierSettings),
     LoggerModule.forRootAsync({
       inject: [NotifierSettings],
-      useFactory: (s: NotifierSettings) => loggingParams(SERVICE, s),
+      useFactory: (s: NotifierSettings) => loggingParams(SERVICE, s, { logRequests: false }),
     }),
     MessagingModule.forRoot(SERVICE, NotifierSettings),
     PersistenceModule.forRoot(NotifierSettings, SCHEMA),
